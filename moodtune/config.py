@@ -1,0 +1,162 @@
+"""Settings from environment variables and `.streamlit/secrets.toml`.
+
+Owns: where the library lives, which extractor/embedder/lyrics providers to use, and the keys
+for external services (as SecretStr, never printed). Env vars use the MOODTUNE_ prefix, except
+the conventional OPENAI_API_KEY, SPOTIPY_* and GENIUS_ACCESS_TOKEN names which are accepted too.
+Must not do any network I/O.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from moodtune.errors import ConfigError
+
+DEFAULT_HOME = ".moodtune"
+SECRETS_PATH = Path(".streamlit") / "secrets.toml"
+
+
+def _alias(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOODTUNE_", extra="ignore", populate_by_name=True)
+
+    home: str = Field(default=DEFAULT_HOME, validation_alias=_alias("MOODTUNE_HOME", "home"))
+    extractor: str = Field(default="local", validation_alias=_alias("MOODTUNE_EXTRACTOR", "extractor"))
+    embedder: str = Field(default="minilm", validation_alias=_alias("MOODTUNE_EMBEDDER", "embedder"))
+    lyrics_providers: tuple[str, ...] = Field(
+        default=("lrclib", "genius"),
+        validation_alias=_alias("MOODTUNE_LYRICS_PROVIDERS", "lyrics_providers"),
+    )
+    llm_base_url: str | None = Field(
+        default=None, validation_alias=_alias("MOODTUNE_LLM_BASE_URL", "OPENAI_BASE_URL", "llm_base_url")
+    )
+    llm_model: str = Field(
+        default="gpt-4o-mini", validation_alias=_alias("MOODTUNE_LLM_MODEL", "llm_model")
+    )
+    llm_timeout: float = Field(default=30.0, validation_alias=_alias("MOODTUNE_LLM_TIMEOUT", "llm_timeout"))
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_alias("OPENAI_API_KEY", "MOODTUNE_OPENAI_API_KEY", "openai_api_key")
+    )
+    spotify_client_id: str | None = Field(
+        default=None,
+        validation_alias=_alias("SPOTIPY_CLIENT_ID", "MOODTUNE_SPOTIFY_CLIENT_ID", "spotify_client_id"),
+    )
+    spotify_client_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=_alias(
+            "SPOTIPY_CLIENT_SECRET", "MOODTUNE_SPOTIFY_CLIENT_SECRET", "spotify_client_secret"
+        ),
+    )
+    spotify_redirect_uri: str = Field(
+        default="http://127.0.0.1:8888/callback",
+        validation_alias=_alias(
+            "SPOTIPY_REDIRECT_URI", "MOODTUNE_SPOTIFY_REDIRECT_URI", "spotify_redirect_uri"
+        ),
+    )
+    genius_access_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=_alias(
+            "GENIUS_ACCESS_TOKEN", "MOODTUNE_GENIUS_ACCESS_TOKEN", "genius_access_token"
+        ),
+    )
+    cache_dir: str | None = Field(
+        default=None, validation_alias=_alias("MOODTUNE_CACHE_DIR", "cache_dir")
+    )
+
+    @field_validator("lyrics_providers", mode="before")
+    @classmethod
+    def _split_providers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(p.strip() for p in value.split(",") if p.strip())
+        return value
+
+    @property
+    def home_path(self) -> Path:
+        """Local directory of the library (for local paths; URLs keep `home`)."""
+        return Path(self.home).expanduser()
+
+    @property
+    def library_url(self) -> str:
+        return str(Path(self.home).expanduser() / "library") if "://" not in self.home else self.home.rstrip("/") + "/library"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self._local_dir() / "feedback.db"
+
+    @property
+    def cache_path(self) -> Path:
+        """Directory for on-disk caches (lyrics, LLM answers, OAuth tokens), outside the repo."""
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        return self._local_dir() / "cache"
+
+    def _local_dir(self) -> Path:
+        # Object-storage libraries still keep feedback and caches on local disk.
+        if "://" in self.home and not self.home.startswith("file://"):
+            return Path(DEFAULT_HOME)
+        return Path(self.home.removeprefix("file://")).expanduser()
+
+    @property
+    def spotify_configured(self) -> bool:
+        return bool(self.spotify_client_id)
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.openai_api_key is not None or self.llm_base_url is not None
+
+
+def _read_secrets(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"Could not read {path}: {exc}. Fix or remove that file.") from exc
+    # Accept flat keys and a [moodtune] table; keys are matched case-insensitively to aliases.
+    flat: dict[str, Any] = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    flat.update(data.get("moodtune", {}))
+    return flat
+
+
+def load_settings(secrets_path: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings: explicit overrides > env vars > secrets.toml > defaults."""
+    secrets = _read_secrets(secrets_path if secrets_path is not None else SECRETS_PATH)
+    try:
+        base = Settings()
+        values: dict[str, Any] = {}
+        fields_set = base.model_fields_set
+        for key, value in secrets.items():
+            name = _field_for(key)
+            if name and name not in fields_set:
+                values[name] = value
+        values.update(overrides)
+        if values:
+            merged = base.model_dump()
+            merged.update(values)
+            return Settings.model_validate(merged)
+        return base
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"Invalid setting {loc}: {first['msg']}.") from exc
+
+
+def _field_for(key: str) -> str | None:
+    lowered = key.lower()
+    for name, info in Settings.model_fields.items():
+        if lowered == name:
+            return name
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices) and any(
+            isinstance(c, str) and c.lower() == lowered for c in alias.choices
+        ):
+            return name
+    return None

