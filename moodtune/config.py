@@ -28,26 +28,24 @@ def _alias(*names: str) -> AliasChoices:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOODTUNE_", extra="ignore", populate_by_name=True)
 
-    home: str = Field(default=DEFAULT_HOME, validation_alias=_alias("MOODTUNE_HOME", "home"))
-    extractor: str = Field(default="local", validation_alias=_alias("MOODTUNE_EXTRACTOR", "extractor"))
-    embedder: str = Field(default="minilm", validation_alias=_alias("MOODTUNE_EMBEDDER", "embedder"))
+    home: str = Field(default=DEFAULT_HOME, validation_alias=_alias("MOODTUNE_HOME"))
+    extractor: str = Field(default="local", validation_alias=_alias("MOODTUNE_EXTRACTOR"))
+    embedder: str = Field(default="minilm", validation_alias=_alias("MOODTUNE_EMBEDDER"))
     lyrics_providers: tuple[str, ...] = Field(
         default=("lrclib", "genius"),
-        validation_alias=_alias("MOODTUNE_LYRICS_PROVIDERS", "lyrics_providers"),
+        validation_alias=_alias("MOODTUNE_LYRICS_PROVIDERS"),
     )
     llm_base_url: str | None = Field(
-        default=None, validation_alias=_alias("MOODTUNE_LLM_BASE_URL", "OPENAI_BASE_URL", "llm_base_url")
+        default=None, validation_alias=_alias("MOODTUNE_LLM_BASE_URL", "OPENAI_BASE_URL")
     )
-    llm_model: str = Field(
-        default="gpt-4o-mini", validation_alias=_alias("MOODTUNE_LLM_MODEL", "llm_model")
-    )
-    llm_timeout: float = Field(default=30.0, validation_alias=_alias("MOODTUNE_LLM_TIMEOUT", "llm_timeout"))
+    llm_model: str = Field(default="gpt-4o-mini", validation_alias=_alias("MOODTUNE_LLM_MODEL"))
+    llm_timeout: float = Field(default=30.0, validation_alias=_alias("MOODTUNE_LLM_TIMEOUT"))
     openai_api_key: SecretStr | None = Field(
-        default=None, validation_alias=_alias("OPENAI_API_KEY", "MOODTUNE_OPENAI_API_KEY", "openai_api_key")
+        default=None, validation_alias=_alias("OPENAI_API_KEY", "MOODTUNE_OPENAI_API_KEY")
     )
     spotify_client_id: str | None = Field(
         default=None,
-        validation_alias=_alias("SPOTIPY_CLIENT_ID", "MOODTUNE_SPOTIFY_CLIENT_ID", "spotify_client_id"),
+        validation_alias=_alias("SPOTIPY_CLIENT_ID", "MOODTUNE_SPOTIFY_CLIENT_ID"),
     )
     spotify_client_secret: SecretStr | None = Field(
         default=None,
@@ -67,9 +65,7 @@ class Settings(BaseSettings):
             "GENIUS_ACCESS_TOKEN", "MOODTUNE_GENIUS_ACCESS_TOKEN", "genius_access_token"
         ),
     )
-    cache_dir: str | None = Field(
-        default=None, validation_alias=_alias("MOODTUNE_CACHE_DIR", "cache_dir")
-    )
+    cache_dir: str | None = Field(default=None, validation_alias=_alias("MOODTUNE_CACHE_DIR"))
 
     @field_validator("lyrics_providers", mode="before")
     @classmethod
@@ -85,7 +81,11 @@ class Settings(BaseSettings):
 
     @property
     def library_url(self) -> str:
-        return str(Path(self.home).expanduser() / "library") if "://" not in self.home else self.home.rstrip("/") + "/library"
+        return (
+            str(Path(self.home).expanduser() / "library")
+            if "://" not in self.home
+            else self.home.rstrip("/") + "/library"
+        )
 
     @property
     def feedback_path(self) -> Path:

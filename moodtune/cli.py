@@ -1,0 +1,212 @@
+"""`moodtune ingest | recommend | emotions | info | eval`: a thin shell over the library.
+
+Each command parses arguments, makes one library call and prints. MoodTuneError becomes a
+ClickException with the error's exit code (0 ok, 1 expected failure, 2 bad input, 3 source
+failure); a bug exits with a traceback. Must not compute anything a test would want to check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from moodtune.config import Settings, load_settings
+from moodtune.emotions import EXTRACTORS
+from moodtune.errors import InputError, MoodTuneError
+from moodtune.models import Recommendation
+from moodtune.recommend import APPROACHES
+
+
+class MoodTuneGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MoodTuneError as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = exc.exit_code
+            raise error from exc
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+@click.group(cls=MoodTuneGroup)
+@click.option("--home", envvar="MOODTUNE_HOME", help="Library location (default .moodtune/).")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None) -> None:
+    """MoodTune: songs whose lyrics carry a feeling."""
+    overrides = {"home": home} if home else {}
+    ctx.obj = load_settings(**overrides)
+
+
+@cli.group(cls=MoodTuneGroup)
+def ingest() -> None:
+    """Add tracks to the library (demo catalogue, a file, or a Spotify playlist)."""
+
+
+def _extractor_option() -> Any:
+    return click.option(
+        "--extractor",
+        type=click.Choice(EXTRACTORS.names()),
+        default=None,
+        help="Emotion extractor (default: MOODTUNE_EXTRACTOR or local).",
+    )
+
+
+def _run_ingest(
+    settings: Settings, tracks: Sequence[Any], label: str, extractor: str | None, lyrics: Any = None
+) -> None:
+    from moodtune.ingest import build_ingestor
+
+    ingestor = build_ingestor(settings, extractor_name=extractor, lyrics=lyrics)
+    with click.progressbar(length=len(tracks), label=f"Ingesting {label}", file=sys.stderr) as bar:
+        report = ingestor.run(tracks, label, progress=lambda done, total, outcome: bar.update(1))
+    for outcome in report.outcomes:
+        if outcome.status in ("no lyrics", "failed"):
+            click.echo(
+                f"  {outcome.status}: {outcome.artist} - {outcome.title}: {outcome.reason}",
+                err=True,
+            )
+    click.echo(report.summary())
+    click.echo(f"Library: {report.track_count} tracks, version {report.version}")
+
+
+@ingest.command("demo")
+@_extractor_option()
+@click.pass_context
+def ingest_demo(ctx: click.Context, extractor: str | None) -> None:
+    """Ingest the bundled demo catalogue (original songs, offline)."""
+    from moodtune.sources.demo import load_demo_catalogue
+
+    _run_ingest(_settings(ctx), load_demo_catalogue(), "demo", extractor)
+
+
+@ingest.command("file")
+@click.argument("path", type=click.Path(dir_okay=False))
+@_extractor_option()
+@click.pass_context
+def ingest_file(ctx: click.Context, path: str, extractor: str | None) -> None:
+    """Ingest a CSV/JSON/JSONL file with title, artist, lyrics (optional id, album, year, url)."""
+    from moodtune.sources.files import load_tracks_file
+
+    _run_ingest(_settings(ctx), load_tracks_file(path), path, extractor)
+
+
+@ingest.command("spotify")
+@click.argument("link")
+@click.option(
+    "--lyrics", "providers", default=None, help="Lyrics providers in order, e.g. lrclib,genius."
+)
+@_extractor_option()
+@click.pass_context
+def ingest_spotify(
+    ctx: click.Context, link: str, providers: str | None, extractor: str | None
+) -> None:
+    """Ingest a Spotify playlist you own or collaborate on (needs SPOTIPY_CLIENT_ID)."""
+    from moodtune.sources.lyrics import build_lyrics_chain
+    from moodtune.sources.spotify import SpotifyPlaylistSource, make_spotify_client
+
+    settings = _settings(ctx)
+    names = [p.strip() for p in providers.split(",") if p.strip()] if providers else None
+    playlist = SpotifyPlaylistSource(make_spotify_client(settings)).fetch_playlist(link)
+    for reason in playlist.skipped:
+        click.echo(f"  skipped: {reason}", err=True)
+    chain = build_lyrics_chain(settings, names)
+    _run_ingest(
+        settings, list(playlist.tracks), f"Spotify playlist {playlist.name}", extractor, chain
+    )
+
+
+def _recommendation_json(rec: Recommendation) -> dict[str, Any]:
+    data = dataclasses.asdict(rec)
+    data["emotions"] = [dataclasses.asdict(m) for m in rec.matched_emotions]
+    data.pop("matched_emotions")
+    data.pop("details")
+    return data
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--approach", type=click.Choice(APPROACHES.names()), default="lyrics", show_default=True
+)
+@click.option("-k", "k", type=int, default=5, show_default=True, help="Number of tracks.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: bool) -> None:
+    """Recommend tracks for a feeling, e.g. moodtune recommend "I miss my old friends"."""
+    from moodtune.recommend import build_recommender
+    from moodtune.store import Store
+    from moodtune.text import validate_query
+
+    settings = _settings(ctx)
+    text = validate_query(text)
+    if k < 1:
+        raise InputError(f"-k must be at least 1 (got {k}).")
+    store = Store(settings.library_url)
+    if k > len(store):
+        click.echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
+    results = build_recommender(settings, store).recommend(text, approach, k)
+    if as_json:
+        click.echo(
+            json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2)
+        )
+        return
+    for r in results:
+        emotions = ", ".join(f"{m.word} ({m.song_score:.2f})" for m in r.matched_emotions)
+        click.echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}")
+        if r.matched_line:
+            click.echo(f'     "{r.matched_line}"')
+
+
+@cli.command()
+@click.argument("text")
+@_extractor_option()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON keyed by emotion name.")
+@click.pass_context
+def emotions(ctx: click.Context, text: str, extractor: str | None, as_json: bool) -> None:
+    """Print the 8 emotion scores of TEXT and its refined words."""
+    from moodtune.emotions import build_extractor
+    from moodtune.recommend import query_words
+    from moodtune.text import validate_query
+
+    settings = _settings(ctx)
+    profile = build_extractor(extractor or settings.extractor, settings).extract(
+        [validate_query(text)]
+    )[0]
+    words = query_words(profile)
+    if as_json:
+        # stdout stays a pure {emotion: score} object; the words go to stderr for people.
+        click.echo(json.dumps({e: round(s, 4) for e, s in profile.as_dict().items()}, indent=2))
+        click.echo(f"refined words: {words['refined']}", err=True)
+        return
+    for emotion, score in profile.ranked():
+        click.echo(f"{emotion:<13} {score:.3f} {'#' * round(score * 20)}")
+    click.echo(f"emotion words: {words['emotions']}")
+    click.echo(f"refined words: {words['refined']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def info(ctx: click.Context, as_json: bool) -> None:
+    """Show the library: track count, version, model, extractor, location."""
+    from moodtune.store import library_info
+
+    data = dataclasses.asdict(library_info(_settings(ctx)))
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for key, value in data.items():
+        click.echo(f"{key:<12} {value}")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,142 @@
+"""Thumbs up/down votes, durable in SQLite (WAL), and their summaries per approach.
+
+Owns: the feedback table, recording a vote (a changed vote replaces the earlier one from the same
+session for the same query, approach and track), per-approach summaries and per-track net votes.
+Opens one connection per call (never cached: Streamlit shares cached objects across threads).
+`path` may be ":memory:" only for a single call's lifetime, so tests use a tmp file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from moodtune.errors import InputError, StoreError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    query TEXT NOT NULL,
+    approach TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    track_id TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (0, 1)),
+    UNIQUE (session_id, query, approach, track_id)
+);
+CREATE INDEX IF NOT EXISTS feedback_approach ON feedback (approach);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    session_id: str
+    query: str
+    approach: str
+    rank: int
+    track_id: str
+    up: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVote:
+    created_at: str
+    session_id: str
+    query: str
+    approach: str
+    rank: int
+    track_id: str
+    up: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ApproachFeedback:
+    approach: str
+    up: int
+    down: int
+
+    @property
+    def total(self) -> int:
+        return self.up + self.down
+
+    @property
+    def share_up(self) -> float:
+        return self.up / self.total if self.total else 0.0
+
+
+class FeedbackStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=10)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the feedback database at {self.path}: {exc}") from exc
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            with conn:
+                yield conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"The feedback database at {self.path} failed: {exc}") from exc
+        finally:
+            conn.close()
+
+    def record(self, vote: Vote) -> None:
+        """Store a vote durably; a new vote on the same result replaces the old one."""
+        if not vote.query.strip() or not vote.track_id or not vote.approach:
+            raise InputError("A vote needs a query, an approach and a track.")
+        with self._connect() as conn:
+            conn.execute(
+                """INSERT INTO feedback
+                   (created_at, session_id, query, approach, rank, track_id, vote)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (session_id, query, approach, track_id)
+                   DO UPDATE SET vote = excluded.vote, rank = excluded.rank,
+                                 created_at = excluded.created_at""",
+                (
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    vote.session_id,
+                    vote.query,
+                    vote.approach,
+                    vote.rank,
+                    vote.track_id,
+                    int(vote.up),
+                ),
+            )
+
+    def votes(self) -> list[StoredVote]:
+        """Return every stored vote, oldest first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT created_at, session_id, query, approach, rank, track_id, vote "
+                "FROM feedback ORDER BY id"
+            ).fetchall()
+        return [StoredVote(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
+
+    def summary(self) -> list[ApproachFeedback]:
+        """Return thumbs up/down counts per approach, most votes first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT approach, SUM(vote), COUNT(*) - SUM(vote) FROM feedback "
+                "GROUP BY approach ORDER BY COUNT(*) DESC, approach"
+            ).fetchall()
+        return [ApproachFeedback(r[0], int(r[1]), int(r[2])) for r in rows]
+
+    def track_net_votes(self) -> dict[str, int]:
+        """Return up minus down votes per track, over all approaches and queries."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT track_id, SUM(2 * vote - 1) FROM feedback GROUP BY track_id"
+            ).fetchall()
+        return {r[0]: int(r[1]) for r in rows}

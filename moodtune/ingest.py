@@ -1,0 +1,257 @@
+"""One ingestion pipeline for the CLI and the Ingest page: source tracks -> lyrics -> clean ->
+embed -> extract -> store, in committed batches so an interrupted run resumes.
+
+Owns: per-track outcomes (added / updated / unchanged / no lyrics / failed and why), the progress
+callback, skipping tracks whose stored lyrics hash, embedder and extractor version already match,
+and re-extracting only what is stale when the extractor changes. This is the one place that wires
+collaborators together; it must not parse sources or rank.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from moodtune.config import Settings
+from moodtune.embed import Embedder, get_embedder, normalize_rows
+from moodtune.emotions import build_extractor
+from moodtune.emotions.base import EmotionExtractor, SongEmotions, extract_songs, profile_matrix
+from moodtune.emotions.vectors import WordVectors
+from moodtune.emotions.words import basic_words, refined_words, words_text
+from moodtune.errors import NotFoundError, SourceError
+from moodtune.models import Track
+from moodtune.store import EmotionAnalysis, Store, StoredTrack
+from moodtune.text import clean_lyrics, split_lines, split_stanzas
+
+Status = Literal["added", "updated", "unchanged", "no lyrics", "failed"]
+BATCH_SIZE = 16
+
+
+class LyricsResultLike(Protocol):
+    text: str
+    provider: str
+    instrumental: bool
+
+
+class LyricsFetcher(Protocol):
+    def fetch(self, track: Track) -> LyricsResultLike | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TrackOutcome:
+    track_id: str
+    title: str
+    artist: str
+    status: Status
+    reason: str = ""
+    lyrics_provider: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    label: str
+    outcomes: tuple[TrackOutcome, ...]
+    version: str
+    track_count: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(o.status for o in self.outcomes))
+
+    def summary(self) -> str:
+        counts = self.counts
+        parts = [
+            f"{counts[s]} {s}"
+            for s in ("added", "updated", "unchanged", "no lyrics", "failed")
+            if counts.get(s)
+        ]
+        return f"{len(self.outcomes)} tracks from {self.label}: " + (
+            ", ".join(parts) or "nothing to do"
+        )
+
+
+Progress = Callable[[int, int, TrackOutcome], None]
+
+
+def lyrics_hash(lyrics: str) -> str:
+    return hashlib.sha1(lyrics.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Ingestor:
+    store: Store
+    embedder: Embedder
+    extractor: EmotionExtractor
+    lyrics: LyricsFetcher | None = None
+    batch_size: int = BATCH_SIZE
+
+    def __post_init__(self) -> None:
+        self.word_vectors = WordVectors(self.embedder)
+
+    def run(
+        self, tracks: Sequence[Track], label: str, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest `tracks`, committing after every batch; return every track's outcome."""
+        outcomes: list[TrackOutcome] = []
+        batches = [tracks[i : i + self.batch_size] for i in range(0, len(tracks), self.batch_size)]
+        self.store.set_extractor(self.extractor.name)
+        for number, batch in enumerate(batches, 1):
+            batch_outcomes = self._process_batch(batch)
+            outcomes.extend(batch_outcomes)
+            last = number == len(batches)
+            message = (
+                IngestReport(label, tuple(outcomes), "", 0).summary()
+                if last
+                else f"{label}: batch {number}/{len(batches)} (run in progress)"
+            )
+            self.store.commit(f"ingest {message}")
+            if progress is not None:
+                done = len(outcomes) - len(batch_outcomes)
+                for offset, outcome in enumerate(batch_outcomes, 1):
+                    progress(done + offset, len(tracks), outcome)
+        if not batches:
+            self.store.commit(f"ingest {label}: no tracks")
+        return IngestReport(label, tuple(outcomes), self.store.version, len(self.store))
+
+    def _fetch(self, track: Track) -> tuple[Track, TrackOutcome | None]:
+        """Fill in lyrics when missing; return an outcome when the track cannot go on."""
+        if track.lyrics.strip() or self.lyrics is None:
+            if not track.lyrics.strip():
+                return track, _outcome(
+                    track, "no lyrics", "no lyrics given and no provider configured"
+                )
+            return track, None
+        try:
+            found = self.lyrics.fetch(track)
+        except (SourceError, NotFoundError) as exc:
+            return track, _outcome(track, "failed", str(exc))
+        if found is None:
+            return track, _outcome(track, "no lyrics", "no provider had lyrics for this track")
+        track = dataclasses.replace(
+            track,
+            lyrics=found.text,
+            lyrics_provider=found.provider,
+            instrumental=found.instrumental,
+        )
+        if found.instrumental:
+            return track, _outcome(track, "no lyrics", "instrumental", found.provider)
+        return track, None
+
+    def _process_batch(self, batch: Sequence[Track]) -> list[TrackOutcome]:
+        state = self.store.stored_state()
+        results: dict[int, TrackOutcome] = {}
+        fresh: list[tuple[int, Track, str]] = []  # embed + extract
+        stale: list[tuple[int, Track, str]] = []  # extract only
+        unchanged: list[str] = []
+        for i, raw in enumerate(batch):
+            track, early = self._fetch(raw)
+            if early is not None:
+                results[i] = early
+                continue
+            clean = clean_lyrics(track.lyrics)
+            if not clean:
+                results[i] = _outcome(track, "no lyrics", "lyrics were empty after cleaning")
+                continue
+            digest = lyrics_hash(clean)
+            old = state.get(track.track_id)
+            if old is not None and old[:2] == (digest, self.embedder.version):
+                if old[2] == self.extractor.version:
+                    unchanged.append(track.track_id)
+                    results[i] = _outcome(track, "unchanged")
+                else:
+                    stale.append((i, track, clean))
+                continue
+            fresh.append((i, track, clean))
+        self.store.touch(unchanged)
+        if stale:
+            analyses = self._analyse([split_stanzas(c) for _, _, c in stale])
+            for (i, track, _), analysis in zip(stale, analyses, strict=True):
+                self.store.update_analysis(track.track_id, analysis)
+                results[i] = _outcome(track, "updated", f"re-analysed with {self.extractor.name}")
+        if fresh:
+            for (i, track, _), status in zip(
+                fresh, self.store.upsert(self._build(fresh)), strict=True
+            ):
+                results[i] = _outcome(track, status)
+        return [results[i] for i in range(len(batch))]
+
+    def _analyse(self, songs_stanzas: Sequence[Sequence[str]]) -> list[EmotionAnalysis]:
+        emotions: list[SongEmotions] = extract_songs(self.extractor, songs_stanzas)
+        basic = [basic_words(e.profile) for e in emotions]
+        refined = [refined_words(e.profile) for e in emotions]
+        basic_vecs = self.word_vectors.basic_vectors(basic)
+        refined_vecs = self.word_vectors.refined_vectors(refined)
+        return [
+            EmotionAnalysis(
+                extractor=self.extractor.name,
+                extractor_version=self.extractor.version,
+                profile=e.profile,
+                stanza_profiles=profile_matrix(e.stanza_profiles),
+                emotion_words=words_text(b),
+                emotion_emb=bv,
+                refined_words=words_text(r),
+                refined_emb=rv,
+            )
+            for e, b, r, bv, rv in zip(
+                emotions, basic, refined, basic_vecs, refined_vecs, strict=True
+            )
+        ]
+
+    def _build(self, items: Sequence[tuple[int, Track, str]]) -> list[StoredTrack]:
+        stanzas = [split_stanzas(clean) for _, _, clean in items]
+        lines = [split_lines(clean) for _, _, clean in items]
+        # One embedder call per batch: stanzas and lines of every song together.
+        flat = [s for ss in stanzas for s in ss] + [ln for ls in lines for ln in ls]
+        vectors = self.embedder.embed(flat)
+        analyses = self._analyse(stanzas)
+        out: list[StoredTrack] = []
+        s_at, l_at = 0, sum(len(ss) for ss in stanzas)
+        for (_, track, clean), ss, ls, analysis in zip(
+            items, stanzas, lines, analyses, strict=True
+        ):
+            stanza_emb = vectors[s_at : s_at + len(ss)]
+            line_emb = vectors[l_at : l_at + len(ls)]
+            s_at += len(ss)
+            l_at += len(ls)
+            song = normalize_rows(stanza_emb.mean(axis=0, keepdims=True))[0]
+            out.append(
+                StoredTrack(
+                    track=track,
+                    lyrics=clean,
+                    lyrics_hash=lyrics_hash(clean),
+                    embedder=self.embedder.version,
+                    song_emb=song,
+                    stanzas=tuple(ss),
+                    stanza_emb=stanza_emb,
+                    lines=tuple(ls),
+                    line_emb=line_emb,
+                    analysis=analysis,
+                )
+            )
+        return out
+
+
+def _outcome(track: Track, status: Status, reason: str = "", provider: str = "") -> TrackOutcome:
+    return TrackOutcome(
+        track.track_id, track.title, track.artist, status, reason, provider or track.lyrics_provider
+    )
+
+
+def build_ingestor(
+    settings: Settings,
+    *,
+    extractor_name: str | None = None,
+    lyrics: LyricsFetcher | None = None,
+    store: Store | None = None,
+) -> Ingestor:
+    """Wire an Ingestor for the library in `settings` (created when missing)."""
+    return Ingestor(
+        store=store or Store(settings.library_url, create=True),
+        embedder=get_embedder(settings.embedder),
+        extractor=build_extractor(extractor_name or settings.extractor, settings),
+        lyrics=lyrics,
+    )

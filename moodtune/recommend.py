@@ -1,0 +1,278 @@
+"""The approaches registry and explained recommendations.
+
+Owns: the rankers (`lyrics`, `emotions`, `refined`, `hybrid`), registered in APPROACHES as plain
+functions `(QueryContext, LibraryIndex) -> scores`, and `Recommender.recommend(query, approach,
+k, filters)`, which ranks, filters and explains: matched emotions with the query's and the song's
+scores, and the lyric line that matched best. Rankers are pure numpy over the in-memory index;
+a query never re-reads lyrics through an extractor.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from moodtune.config import Settings
+from moodtune.embed import Embedder, get_embedder
+from moodtune.emotions import build_extractor
+from moodtune.emotions.base import EmotionExtractor
+from moodtune.emotions.vectors import WordVectors
+from moodtune.emotions.words import MILD, basic_words, intensity_word, refined_words, words_text
+from moodtune.errors import InputError, NotFoundError
+from moodtune.feedback import FeedbackStore
+from moodtune.models import (
+    EMOTIONS,
+    EmotionProfile,
+    MatchedEmotion,
+    Recommendation,
+    RecommendFilters,
+)
+from moodtune.registry import Registry
+from moodtune.store import LibraryIndex, Store
+from moodtune.text import split_lines, validate_query
+
+RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
+FEEDBACK_WEIGHT = 0.002  # per net vote; about a tenth of the RRF gap between ranks 1 and 10
+FEEDBACK_CAP = 5
+
+
+class QueryContext:
+    """A query's vectors, each computed on first use, so a ranker pays only for what it reads."""
+
+    def __init__(
+        self,
+        text: str,
+        embedder: Embedder,
+        extractor: EmotionExtractor,
+        word_vectors: WordVectors,
+        net_votes: Mapping[str, int] | None = None,
+    ) -> None:
+        self.text = text
+        self._embedder = embedder
+        self._extractor = extractor
+        self._words = word_vectors
+        self.net_votes: Mapping[str, int] = net_votes or {}
+
+    @functools.cached_property
+    def embedding(self) -> np.ndarray:
+        return self._embedder.embed([self.text])[0]
+
+    @functools.cached_property
+    def profile(self) -> EmotionProfile:
+        return self._extractor.extract([self.text])[0]
+
+    @functools.cached_property
+    def emotion_embedding(self) -> np.ndarray:
+        return self._words.basic_vectors([basic_words(self.profile)])[0]
+
+    @functools.cached_property
+    def refined_embedding(self) -> np.ndarray:
+        return self._words.refined_vectors([refined_words(self.profile)])[0]
+
+    @property
+    def profile_vector(self) -> np.ndarray:
+        return np.asarray(self.profile.scores, dtype=np.float32)
+
+
+Ranker = Callable[[QueryContext, LibraryIndex], np.ndarray]
+APPROACHES: Registry[Ranker] = Registry("approach")
+
+
+def _profile_cosine(q: np.ndarray, profiles: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(profiles, axis=1) * (np.linalg.norm(q) or 1.0)
+    return np.divide(profiles @ q, norms, out=np.zeros(len(profiles), np.float32), where=norms > 0)
+
+
+@APPROACHES.register("lyrics")
+def rank_lyrics(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
+    """Mean of the whole-song cosine and the best stanza's cosine with the query."""
+    q = ctx.embedding
+    song = index.song_emb @ q
+    best_stanza = np.maximum.reduceat(index.stanza_emb @ q, index.stanza_start)
+    return np.asarray(0.5 * song + 0.5 * best_stanza, dtype=np.float32)
+
+
+@APPROACHES.register("emotions")
+def rank_emotions(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
+    """Mean of the emotion-word embedding cosine and the 8-D profile cosine."""
+    words = index.emotion_emb @ ctx.emotion_embedding
+    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index.profiles))
+
+
+@APPROACHES.register("refined")
+def rank_refined(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
+    """Mean of the refined-word (intensities, dyads) cosine and the 8-D profile cosine."""
+    words = index.refined_emb @ ctx.refined_embedding
+    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index.profiles))
+
+
+def _rrf(scores: np.ndarray) -> np.ndarray:
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return 1.0 / (RRF_K + ranks)
+
+
+@APPROACHES.register("hybrid")
+def rank_hybrid(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
+    """Reciprocal rank fusion of `lyrics` and `refined`, nudged by thumbs feedback."""
+    fused = _rrf(rank_lyrics(ctx, index)) + _rrf(rank_refined(ctx, index))
+    if ctx.net_votes:
+        bias = np.array(
+            [
+                np.clip(ctx.net_votes.get(tid, 0), -FEEDBACK_CAP, FEEDBACK_CAP)
+                for tid in index.track_ids
+            ],
+            dtype=np.float64,
+        )
+        fused = fused + FEEDBACK_WEIGHT * bias
+    return np.asarray(fused, dtype=np.float32)
+
+
+def _candidate_mask(index: LibraryIndex, filters: RecommendFilters | None) -> np.ndarray:
+    mask = np.ones(len(index), dtype=bool)
+    if filters is None:
+        return mask
+    if filters.artists:
+        wanted = {a.casefold() for a in filters.artists}
+        mask &= np.array([a.casefold() in wanted for a in index.artists], dtype=bool)
+    if filters.emotions:
+        unknown = set(filters.emotions) - set(EMOTIONS)
+        if unknown:
+            raise InputError(f"Unknown emotion filter: {', '.join(sorted(unknown))}.")
+        mask &= np.isin(np.array(index.dominant), list(filters.emotions))
+    return mask
+
+
+def matched_emotions(
+    query: EmotionProfile, song: EmotionProfile, n: int = 3
+) -> tuple[MatchedEmotion, ...]:
+    """Emotions both sides carry (>= MILD), strongest shared first; else the song's top one."""
+    shared = [(e, query[e], song[e]) for e in EMOTIONS if query[e] >= MILD and song[e] >= MILD]
+    shared.sort(key=lambda t: -(t[1] * t[2]))
+    if not shared:
+        top = song.dominant
+        shared = [(top, query[top], song[top])]
+    return tuple(
+        MatchedEmotion(
+            emotion=e, word=intensity_word(e, s), query_score=round(q, 3), song_score=round(s, 3)
+        )
+        for e, q, s in shared[:n]
+    )
+
+
+@dataclass
+class Recommender:
+    """Answers queries over one library with one embedder and one extractor."""
+
+    store: Store
+    embedder: Embedder
+    extractor: EmotionExtractor
+    net_votes: Callable[[], Mapping[str, int]] | None = None
+    _words: WordVectors | None = field(default=None, repr=False)
+
+    @property
+    def word_vectors(self) -> WordVectors:
+        if self._words is None:
+            self._words = WordVectors(self.embedder)
+        return self._words
+
+    def context(self, query: str) -> QueryContext:
+        votes = self.net_votes() if self.net_votes is not None else {}
+        return QueryContext(
+            validate_query(query), self.embedder, self.extractor, self.word_vectors, votes
+        )
+
+    def recommend(
+        self,
+        query: str,
+        approach: str = "lyrics",
+        k: int = 5,
+        filters: RecommendFilters | None = None,
+    ) -> list[Recommendation]:
+        """Rank the library for `query` with `approach`; return the top `k`, explained."""
+        ranker = APPROACHES.get(approach)
+        if k < 1:
+            raise InputError(f"k must be at least 1 (got {k}).")
+        index = self.store.index()
+        if len(index) == 0:
+            raise NotFoundError(
+                "The library is empty: ingest the demo catalogue or a playlist first."
+            )
+        ctx = self.context(query)
+        scores = ranker(ctx, index)
+        mask = _candidate_mask(index, filters)
+        candidates = np.flatnonzero(mask)
+        order = candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+        return [
+            self._explain(ctx, index, int(row), float(scores[row]), approach, rank)
+            for rank, row in enumerate(order, 1)
+        ]
+
+    def _explain(
+        self,
+        ctx: QueryContext,
+        index: LibraryIndex,
+        row: int,
+        score: float,
+        approach: str,
+        rank: int,
+    ) -> Recommendation:
+        song = index.profile(row)
+        return Recommendation(
+            track_id=index.track_ids[row],
+            title=index.titles[row],
+            artist=index.artists[row],
+            album=index.albums[row],
+            url=index.urls[row],
+            score=round(score, 4),
+            approach=approach,
+            rank=rank,
+            matched_line=self._best_line(ctx, row, by_emotion=approach != "lyrics"),
+            matched_emotions=matched_emotions(ctx.profile, song),
+        )
+
+    def _best_line(self, ctx: QueryContext, row: int, *, by_emotion: bool) -> str:
+        """The line closest to the query; for emotion approaches, within the stanza whose
+        profile is closest to the query's profile."""
+        text = self.store.track_text(row)
+        if not text.lines or len(text.line_emb) != len(text.lines):
+            return ""
+        candidates = np.arange(len(text.lines))
+        if by_emotion and len(text.stanza_profiles) == len(text.stanzas) and text.stanzas:
+            best = int(np.argmax(text.stanza_profiles @ ctx.profile_vector))
+            wanted = {ln.lower() for ln in split_lines(text.stanzas[best])}
+            inside = [i for i, ln in enumerate(text.lines) if ln.lower() in wanted]
+            if inside:
+                candidates = np.array(inside)
+        sims = text.line_emb[candidates] @ ctx.embedding
+        return text.lines[int(candidates[int(np.argmax(sims))])]
+
+
+def query_words(profile: EmotionProfile) -> dict[str, str]:
+    """The basic and refined words a profile turns into, for display."""
+    return {
+        "emotions": words_text(basic_words(profile)),
+        "refined": words_text(refined_words(profile)),
+    }
+
+
+def build_recommender(
+    settings: Settings,
+    store: Store,
+    *,
+    embedder: Embedder | None = None,
+    extractor: EmotionExtractor | None = None,
+    feedback: FeedbackStore | None = None,
+) -> Recommender:
+    """Wire a Recommender: the library's own extractor (queries must match songs)."""
+    if extractor is None:
+        extractor = build_extractor(store.extractor_name or settings.extractor, settings)
+    return Recommender(
+        store=store,
+        embedder=embedder or get_embedder(settings.embedder),
+        extractor=extractor,
+        net_votes=feedback.track_net_votes if feedback is not None else None,
+    )

@@ -1,0 +1,485 @@
+"""The Deep Lake library: one row per track, keyed by a stable track id.
+
+Owns: creating/opening the dataset, the schema, upserts (never duplicates), one commit per
+ingestion batch/run, versions, a pandas view of all tracks, and the in-memory search index
+(`LibraryIndex`) cached per dataset version. Deep Lake's own TQL scan is ~30x slower than a
+numpy matmul, so search reads matrices once per version and serves from memory.
+Must not embed, extract or rank: it stores what ingest.py computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import deeplake
+import numpy as np
+import pandas as pd
+
+from moodtune.config import Settings
+from moodtune.embed import DIM
+from moodtune.errors import NotFoundError, StoreError
+from moodtune.models import EMOTIONS, EmotionProfile, Track
+
+SCHEMA_VERSION = "1"
+# Deep Lake's exceptions share no base class; collect them once so we wrap only theirs.
+_DEEPLAKE_ERRORS: tuple[type[BaseException], ...] = (
+    *(
+        obj
+        for name, obj in vars(deeplake).items()
+        if inspect.isclass(obj) and issubclass(obj, Exception) and name.endswith("Error")
+    ),
+    OSError,
+    RuntimeError,
+    ValueError,
+)
+
+_TEXT_COLUMNS = (
+    "track_id", "title", "artist", "album", "url", "artwork_url", "source", "lyrics_provider",
+    "labels", "lyrics", "lyrics_hash", "embedder", "stanzas", "lines", "extractor",
+    "extractor_version", "emotion_words", "refined_words", "ingested_at",
+)  # fmt: skip
+_INT_COLUMNS = ("year", "duration_ms", "instrumental")
+_MATRIX_COLUMNS = ("stanza_emb", "line_emb", "stanza_profiles")
+META_COLUMNS = ("track_id", "title", "artist", "album", "year", "url", "source", "labels")
+
+UpsertOutcome = Literal["added", "updated", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class EmotionAnalysis:
+    """What an extractor computed for one song, with the words and vectors the rankers use."""
+
+    extractor: str
+    extractor_version: str
+    profile: EmotionProfile
+    stanza_profiles: np.ndarray  # (stanzas, 8)
+    emotion_words: str
+    emotion_emb: np.ndarray  # (DIM,)
+    refined_words: str
+    refined_emb: np.ndarray  # (DIM,)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTrack:
+    """One fully processed track, ready to be written."""
+
+    track: Track
+    lyrics: str  # cleaned
+    lyrics_hash: str
+    embedder: str
+    song_emb: np.ndarray  # (DIM,)
+    stanzas: tuple[str, ...]
+    stanza_emb: np.ndarray  # (stanzas, DIM)
+    lines: tuple[str, ...]
+    line_emb: np.ndarray  # (lines, DIM)
+    analysis: EmotionAnalysis
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryVersion:
+    id: str
+    message: str
+    timestamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrackText:
+    """A track's lyric units, read lazily for explanations."""
+
+    stanzas: tuple[str, ...]
+    lines: tuple[str, ...]
+    stanza_profiles: np.ndarray  # (stanzas, 8)
+    line_emb: np.ndarray  # (lines, DIM)
+    lyrics: str
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryIndex:
+    """An in-memory snapshot of one library version, as numpy arrays aligned by row."""
+
+    version: str
+    track_ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    artists: tuple[str, ...]
+    albums: tuple[str, ...]
+    urls: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+    extractors: tuple[str, ...]
+    emotion_words: tuple[str, ...]
+    refined_words: tuple[str, ...]
+    song_emb: np.ndarray  # (n, DIM)
+    stanza_emb: np.ndarray  # (total stanzas, DIM)
+    stanza_owner: np.ndarray  # (total stanzas,) row of each stanza
+    stanza_start: np.ndarray  # (n,) first stanza of each row, for np.maximum.reduceat
+    profiles: np.ndarray  # (n, 8)
+    emotion_emb: np.ndarray  # (n, DIM)
+    refined_emb: np.ndarray  # (n, DIM)
+
+    def __len__(self) -> int:
+        return len(self.track_ids)
+
+    def profile(self, row: int) -> EmotionProfile:
+        return EmotionProfile(tuple(float(x) for x in self.profiles[row]))
+
+    @property
+    def dominant(self) -> tuple[str, ...]:
+        if len(self) == 0:
+            return ()
+        return tuple(EMOTIONS[i] for i in self.profiles.argmax(axis=1))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _vec(value: Any, dim: int = DIM) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float32)
+    return arr.reshape(-1, dim) if arr.size else np.zeros((0, dim), dtype=np.float32)
+
+
+class Store:
+    """The Deep Lake library at `url` (a local path or any Deep Lake URL)."""
+
+    def __init__(self, url: str | Path, *, create: bool = False, read_only: bool = False) -> None:
+        self.url = str(url)
+        self._rows: dict[str, int] | None = None
+        self._index: LibraryIndex | None = None
+        try:
+            exists = deeplake.exists(self.url)
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Cannot reach the library at {self.url}: {exc}") from exc
+        if not exists:
+            if not create:
+                raise NotFoundError(
+                    f"No MoodTune library at {self.url}. Build one with `moodtune ingest demo` "
+                    "or the Ingest page."
+                )
+            self._create()
+        else:
+            try:
+                self.ds = (
+                    deeplake.open_read_only(self.url) if read_only else deeplake.open(self.url)
+                )
+            except _DEEPLAKE_ERRORS as exc:
+                raise StoreError(
+                    f"The library at {self.url} could not be opened ({exc}). It may be corrupt: "
+                    "move it away and ingest again."
+                ) from exc
+            self._check_schema()
+
+    # -- schema -------------------------------------------------------------------------------
+    def _create(self) -> None:
+        t = deeplake.types
+        try:
+            Path(self.url).parent.mkdir(
+                parents=True, exist_ok=True
+            ) if "://" not in self.url else None
+            ds = deeplake.create(self.url)
+            for name in _TEXT_COLUMNS:
+                ds.add_column(name, t.Text())
+            for name in _INT_COLUMNS:
+                ds.add_column(name, t.Int64())
+            ds.add_column("song_emb", t.Embedding(DIM))
+            ds.add_column("emotion_emb", t.Array(t.Float32(), shape=[DIM]))
+            ds.add_column("refined_emb", t.Array(t.Float32(), shape=[DIM]))
+            ds.add_column("profile", t.Array(t.Float32(), shape=[len(EMOTIONS)]))
+            for name in _MATRIX_COLUMNS:
+                ds.add_column(name, t.Array(t.Float32(), dimensions=2))
+            ds.metadata["moodtune_schema"] = SCHEMA_VERSION
+            ds.commit("Create MoodTune library")
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not create a library at {self.url}: {exc}") from exc
+        self.ds = ds
+
+    def _check_schema(self) -> None:
+        names = {col.name for col in self.ds.schema.columns}
+        missing = {"track_id", "song_emb", "profile"} - names
+        if missing:
+            raise StoreError(
+                f"{self.url} is a Deep Lake dataset but not a MoodTune library "
+                f"(missing columns: {', '.join(sorted(missing))})."
+            )
+
+    # -- reading ------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.ds)
+
+    @property
+    def version(self) -> str:
+        return str(self.ds.version)
+
+    def refresh(self) -> None:
+        """Pick up commits made by other processes."""
+        try:
+            self.ds.refresh()
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not refresh the library at {self.url}: {exc}") from exc
+        self._rows = None
+
+    def rows(self) -> dict[str, int]:
+        """Map track id -> row number."""
+        if self._rows is None:
+            self._rows = {tid: i for i, tid in enumerate(self._column("track_id"))}
+        return self._rows
+
+    def _column(self, name: str) -> list[Any]:
+        if len(self.ds) == 0:
+            return []
+        value = self.ds[name][:]
+        return list(value)
+
+    def versions(self) -> list[LibraryVersion]:
+        """Return the library's commits, newest first."""
+        return [
+            LibraryVersion(id=str(h.id), message=str(h.message), timestamp=str(h.timestamp))
+            for h in reversed(list(self.ds.history))
+        ]
+
+    def stored_state(self) -> dict[str, tuple[str, str, str]]:
+        """Map track id -> (lyrics hash, embedder, extractor version) for skip/stale checks."""
+        if len(self.ds) == 0:
+            return {}
+        ids = self._column("track_id")
+        hashes = self._column("lyrics_hash")
+        embedders = self._column("embedder")
+        versions = self._column("extractor_version")
+        return {
+            tid: (h, e, v) for tid, h, e, v in zip(ids, hashes, embedders, versions, strict=True)
+        }
+
+    def to_pandas(self) -> pd.DataFrame:
+        """All tracks with metadata, dominant emotion and the 8 scores, one row per track."""
+        index = self.index()
+        frame = pd.DataFrame(
+            {
+                "track_id": index.track_ids,
+                "title": index.titles,
+                "artist": index.artists,
+                "album": index.albums,
+                "url": index.urls,
+                "dominant": index.dominant,
+                "emotion_words": index.emotion_words,
+                "refined_words": index.refined_words,
+                "extractor": index.extractors,
+            }
+        )
+        for i, emotion in enumerate(EMOTIONS):
+            frame[emotion] = index.profiles[:, i] if len(index) else []
+        return frame
+
+    def track_text(self, row: int) -> TrackText:
+        """Read one track's stanzas, lines and their vectors."""
+        try:
+            return TrackText(
+                stanzas=tuple(json.loads(self.ds["stanzas"][row] or "[]")),
+                lines=tuple(json.loads(self.ds["lines"][row] or "[]")),
+                stanza_profiles=_vec(self.ds["stanza_profiles"][row], len(EMOTIONS)),
+                line_emb=_vec(self.ds["line_emb"][row]),
+                lyrics=str(self.ds["lyrics"][row]),
+            )
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not read track row {row} from {self.url}: {exc}") from exc
+
+    def index(self) -> LibraryIndex:
+        """Return the in-memory index for the current version (built once per version)."""
+        if self._index is not None and self._index.version == self.version:
+            return self._index
+        try:
+            self._index = self._build_index()
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not read the library at {self.url}: {exc}") from exc
+        return self._index
+
+    def _build_index(self) -> LibraryIndex:
+        n = len(self.ds)
+        empty = np.zeros((0, DIM), dtype=np.float32)
+        if n == 0:
+            return LibraryIndex(
+                self.version, (), (), (), (), (), (), (), (), (), empty, empty,
+                np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                np.zeros((0, len(EMOTIONS)), dtype=np.float32), empty, empty,
+            )  # fmt: skip
+        stanza_blocks = [_vec(m) for m in self.ds["stanza_emb"][:]]
+        counts = np.array([max(1, len(b)) for b in stanza_blocks], dtype=np.int64)
+        song_emb = np.asarray(self.ds["song_emb"][:], dtype=np.float32)
+        # A song without stanzas keeps its whole-song vector as its only "stanza".
+        blocks = [b if len(b) else song_emb[i : i + 1] for i, b in enumerate(stanza_blocks)]
+        text = {name: [str(v) for v in self._column(name)] for name in (
+            "track_id", "title", "artist", "album", "url", "labels", "extractor",
+            "emotion_words", "refined_words",
+        )}  # fmt: skip
+        return LibraryIndex(
+            version=self.version,
+            track_ids=tuple(text["track_id"]),
+            titles=tuple(text["title"]),
+            artists=tuple(text["artist"]),
+            albums=tuple(text["album"]),
+            urls=tuple(text["url"]),
+            labels=tuple(tuple(x for x in s.split(",") if x) for s in text["labels"]),
+            extractors=tuple(text["extractor"]),
+            emotion_words=tuple(text["emotion_words"]),
+            refined_words=tuple(text["refined_words"]),
+            song_emb=song_emb,
+            stanza_emb=np.ascontiguousarray(np.concatenate(blocks), dtype=np.float32),
+            stanza_owner=np.repeat(np.arange(n), counts),
+            stanza_start=np.concatenate([[0], np.cumsum(counts)[:-1]]),
+            profiles=np.asarray(self.ds["profile"][:], dtype=np.float32),
+            emotion_emb=np.asarray(self.ds["emotion_emb"][:], dtype=np.float32),
+            refined_emb=np.asarray(self.ds["refined_emb"][:], dtype=np.float32),
+        )
+
+    # -- writing ------------------------------------------------------------------------------
+    def upsert(self, items: Sequence[StoredTrack]) -> list[UpsertOutcome]:
+        """Write tracks: new ids are appended, known ids updated in place (never duplicated)."""
+        rows = self.rows()
+        state = self.stored_state() if items else {}
+        outcomes: list[UpsertOutcome] = []
+        new: list[dict[str, Any]] = []
+        stamp = _now()
+        try:
+            for item in items:
+                record = _record(item, stamp)
+                tid = item.track.track_id
+                if tid in rows:
+                    old = state.get(tid)
+                    same = old == (item.lyrics_hash, item.embedder, item.analysis.extractor_version)
+                    for name, value in record.items():
+                        if same and name != "ingested_at":
+                            continue
+                        self.ds[name][rows[tid]] = value
+                    outcomes.append("unchanged" if same else "updated")
+                elif any(r["track_id"] == tid for r in new):
+                    # A repeated id within one batch: the later item wins.
+                    new = [r for r in new if r["track_id"] != tid] + [record]
+                    outcomes.append("updated")
+                else:
+                    new.append(record)
+                    outcomes.append("added")
+            if new:
+                self.ds.append({name: [r[name] for r in new] for name in new[0]})
+                start = len(self.ds) - len(new)
+                for offset, record in enumerate(new):
+                    rows[record["track_id"]] = start + offset
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
+        return outcomes
+
+    @property
+    def extractor_name(self) -> str | None:
+        """The extractor the library was last analysed with (queries must use the same)."""
+        try:
+            return str(self.ds.metadata["extractor"])
+        except (KeyError, *_DEEPLAKE_ERRORS):
+            return None
+
+    def set_extractor(self, name: str) -> None:
+        self.ds.metadata["extractor"] = name
+
+    def touch(self, track_ids: Sequence[str]) -> None:
+        """Mark tracks as seen by this run without rewriting their content."""
+        rows = self.rows()
+        stamp = _now()
+        try:
+            for tid in track_ids:
+                if tid in rows:
+                    self.ds["ingested_at"][rows[tid]] = stamp
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
+
+    def update_analysis(self, track_id: str, analysis: EmotionAnalysis) -> None:
+        """Replace a stored track's emotion analysis (after changing extractor)."""
+        row = self.rows().get(track_id)
+        if row is None:
+            raise NotFoundError(f"Track {track_id!r} is not in the library.")
+        try:
+            for name, value in _analysis_record(analysis).items():
+                self.ds[name][row] = value
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
+
+    def commit(self, message: str) -> str:
+        """Commit pending writes with `message`; return the new version id."""
+        try:
+            self.ds.commit(message)
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not commit the library at {self.url}: {exc}") from exc
+        return self.version
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryInfo:
+    tracks: int
+    version: str
+    versions: int
+    extractor: str
+    model: str
+    path: str
+    exists: bool
+
+
+def library_info(settings: Settings) -> LibraryInfo:
+    """Describe the library at settings' location; a missing one is reported, not raised."""
+    try:
+        store = Store(settings.library_url, read_only=True)
+    except NotFoundError:
+        return LibraryInfo(
+            0, "", 0, settings.extractor, settings.embedder, settings.library_url, False
+        )
+    return LibraryInfo(
+        tracks=len(store),
+        version=store.version,
+        versions=len(store.versions()),
+        extractor=store.extractor_name or settings.extractor,
+        model=settings.embedder,
+        path=settings.library_url,
+        exists=True,
+    )
+
+
+def _analysis_record(a: EmotionAnalysis) -> dict[str, Any]:
+    return {
+        "extractor": a.extractor,
+        "extractor_version": a.extractor_version,
+        "profile": np.asarray(a.profile.scores, dtype=np.float32),
+        "stanza_profiles": np.asarray(a.stanza_profiles, dtype=np.float32).reshape(
+            -1, len(EMOTIONS)
+        ),
+        "emotion_words": a.emotion_words,
+        "emotion_emb": np.asarray(a.emotion_emb, dtype=np.float32),
+        "refined_words": a.refined_words,
+        "refined_emb": np.asarray(a.refined_emb, dtype=np.float32),
+    }
+
+
+def _record(item: StoredTrack, stamp: str) -> dict[str, Any]:
+    t = item.track
+    return {
+        "track_id": t.track_id,
+        "title": t.title,
+        "artist": t.artist,
+        "album": t.album,
+        "url": t.url,
+        "artwork_url": t.artwork_url,
+        "source": t.source,
+        "lyrics_provider": t.lyrics_provider,
+        "labels": ",".join(t.labels),
+        "lyrics": item.lyrics,
+        "lyrics_hash": item.lyrics_hash,
+        "embedder": item.embedder,
+        "stanzas": json.dumps(list(item.stanzas), ensure_ascii=False),
+        "lines": json.dumps(list(item.lines), ensure_ascii=False),
+        "ingested_at": stamp,
+        "year": int(t.year or 0),
+        "duration_ms": int(t.duration_ms or 0),
+        "instrumental": int(t.instrumental),
+        "song_emb": np.asarray(item.song_emb, dtype=np.float32),
+        "stanza_emb": _vec(item.stanza_emb),
+        "line_emb": _vec(item.line_emb),
+        **_analysis_record(item.analysis),
+    }
