@@ -1,0 +1,46 @@
+"""Shared fixtures: a real demo library (real embedder, real local extractor, real Deep Lake),
+built once per test session in a temporary MOODTUNE_HOME."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from moodtune.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PUBLIC_DOMAIN_SONGS = SHARED / "data" / "public_domain_songs.jsonl"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A MOODTUNE_HOME holding the demo catalogue ingested with the default settings."""
+    from moodtune.ingest import build_ingestor
+    from moodtune.sources.demo import load_demo_catalogue
+
+    home = tmp_path_factory.mktemp("moodtune_home")
+    settings = load_settings(secrets_path=Path("/nonexistent"), home=str(home))
+    build_ingestor(settings).run(load_demo_catalogue(), "demo")
+    return home
+
+
+@pytest.fixture
+def demo_settings(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings pointing at the shared demo library, also exported as MOODTUNE_HOME."""
+    monkeypatch.setenv("MOODTUNE_HOME", str(demo_home))
+    yield load_settings(secrets_path=Path("/nonexistent"), home=str(demo_home))
+
+
+@pytest.fixture
+def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A MOODTUNE_HOME with no library yet."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("MOODTUNE_HOME", str(home))
+    return home

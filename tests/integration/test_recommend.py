@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from moodtune.config import Settings
+from moodtune.errors import InputError
+from moodtune.models import RecommendFilters
+from moodtune.recommend import APPROACHES, Recommender, build_recommender
+from moodtune.store import Store
+
+
+@pytest.fixture(scope="module")
+def recommender(demo_home: object) -> Recommender:
+    from pathlib import Path
+
+    from moodtune.config import load_settings
+
+    settings = load_settings(secrets_path=Path("/nonexistent"), home=str(demo_home))
+    return build_recommender(settings, Store(settings.library_url, read_only=True))
+
+
+@pytest.mark.parametrize("approach", APPROACHES.names())
+def test_every_approach_answers_with_explanations(recommender: Recommender, approach: str) -> None:
+    results = recommender.recommend("I miss my old friends", approach, k=5)
+    assert len(results) == 5
+    assert [r.rank for r in results] == [1, 2, 3, 4, 5]
+    assert all(r.approach == approach for r in results)
+    scores = [r.score for r in results]
+    assert scores == sorted(scores, reverse=True)
+    assert len({r.track_id for r in results}) == 5
+    for r in results:
+        assert r.matched_line
+        assert r.matched_emotions
+        lyrics = recommender.store.track_text(recommender.store.rows()[r.track_id]).lyrics
+        assert r.matched_line in lyrics
+
+
+def test_lyrics_approach_finds_a_literal_match(recommender: Recommender) -> None:
+    index = recommender.store.index()
+    row = 7
+    text = recommender.store.track_text(row)
+    line = max(text.lines, key=len)
+    [top] = recommender.recommend(line, "lyrics", k=1)
+    assert top.track_id == index.track_ids[row]
+    assert top.matched_line == line
+
+
+def test_emotion_approaches_follow_the_query_feeling(recommender: Recommender) -> None:
+    results = recommender.recommend("I am so angry I could scream", "refined", k=5)
+    assert results[0].matched_emotions[0].emotion == "anger"
+
+
+def test_k_is_validated_and_capped(recommender: Recommender) -> None:
+    with pytest.raises(InputError, match="at least 1"):
+        recommender.recommend("rain", "lyrics", k=0)
+    everything = recommender.recommend("rain", "lyrics", k=10_000)
+    assert len(everything) == len(recommender.store)
+
+
+@pytest.mark.parametrize("query", ["ab " * 5000, "la pluie sur la ville, je suis seul", "🥀💔😭", "雨の日"])
+def test_odd_queries_work(recommender: Recommender, query: str) -> None:
+    assert len(recommender.recommend(query, "hybrid", k=3)) == 3
+
+
+def test_blank_query_is_input_error(recommender: Recommender) -> None:
+    with pytest.raises(InputError, match="empty"):
+        recommender.recommend("   ", "lyrics")
+
+
+def test_filters_narrow_candidates(recommender: Recommender) -> None:
+    artist = recommender.store.index().artists[0]
+    results = recommender.recommend("dance", "lyrics", k=50, filters=RecommendFilters(artists=[artist]))
+    assert results
+    assert {r.artist for r in results} == {artist}
+    sad = recommender.recommend("dance", "emotions", k=50, filters=RecommendFilters(emotions=["sadness"]))
+    dominant = dict(zip(recommender.store.index().track_ids, recommender.store.index().dominant, strict=True))
+    assert {dominant[r.track_id] for r in sad} <= {"sadness"}
+    with pytest.raises(InputError, match="Unknown emotion"):
+        recommender.recommend("x", "lyrics", filters=RecommendFilters(emotions=["happiness"]))
+
+
+def test_hybrid_feedback_nudges_ranking(recommender: Recommender, demo_settings: Settings) -> None:
+    base = recommender.recommend("a quiet evening at home", "hybrid", k=10)
+    boosted_id = base[-1].track_id
+    nudged = Recommender(
+        recommender.store, recommender.embedder, recommender.extractor, net_votes=lambda: {boosted_id: 5}
+    ).recommend("a quiet evening at home", "hybrid", k=10)
+    assert [r.track_id for r in nudged].index(boosted_id) < 9
