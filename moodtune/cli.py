@@ -208,5 +208,144 @@ def info(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{key:<12} {value}")
 
 
+@cli.group("eval", cls=MoodTuneGroup)
+def eval_group() -> None:
+    """Compare extractors (F1 on labelled text) and approaches (ranking metrics, thumbs up)."""
+
+
+def _bar(label: str) -> Any:
+    return click.progressbar(length=1, label=label, file=sys.stderr)
+
+
+@eval_group.command("extract")
+@_extractor_option()
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="XED-format file: text<TAB>comma-separated emotions, e.g. ../shared/eval/xed_en_test.tsv.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def eval_extract(ctx: click.Context, extractor: str | None, data: str, as_json: bool) -> None:
+    """Micro/macro and per-emotion F1 of an extractor on labelled text (present = score >= 0.5)."""
+    from moodtune.emotions import build_extractor
+    from moodtune.evaluate import evaluate_extractor, extractor_table
+
+    settings = _settings(ctx)
+    model = build_extractor(extractor or settings.extractor, settings)
+    with _bar(f"Scoring {data} with {model.name}") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        report = evaluate_extractor(model, data, progress=progress)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(report), indent=2))
+        return
+    click.echo(
+        f"{report.extractor} ({report.version}) on {report.data}: {report.scores.n} texts "
+        f"in {report.seconds:.1f} s"
+    )
+    click.echo(extractor_table(report))
+
+
+@eval_group.command("recommend")
+@click.option(
+    "--queries",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help='JSONL of {"id", "query", "emotions": [...]} (default: data/eval_queries.jsonl).',
+)
+@click.option(
+    "--approach",
+    "approaches",
+    multiple=True,
+    type=click.Choice(APPROACHES.names()),
+    help="Approaches to compare (repeatable; default: all).",
+)
+@click.option("-k", "k", type=int, default=10, show_default=True, help="nDCG cutoff.")
+@click.option("--resamples", type=int, default=2000, show_default=True, help="Bootstrap resamples.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with per-query results.")
+@click.pass_context
+def eval_recommend(
+    ctx: click.Context,
+    queries: str | None,
+    approaches: tuple[str, ...],
+    k: int,
+    resamples: int,
+    as_json: bool,
+) -> None:
+    """Precision@5, nDCG@k and MRR per approach on a labelled query set, with 95% intervals.
+
+    A result is a hit when the song's labelled emotions include the query's first expected
+    emotion. Needs a library with labels (the demo catalogue, or a file with `emotions`).
+    """
+    from moodtune.evaluate import DEFAULT_QUERIES, evaluate_recommender, recommender_table
+    from moodtune.recommend import build_recommender
+    from moodtune.store import Store
+
+    settings = _settings(ctx)
+    if resamples < 1:
+        raise InputError(f"--resamples must be at least 1 (got {resamples}).")
+    recommender = build_recommender(settings, Store(settings.library_url, read_only=True))
+    path = queries or DEFAULT_QUERIES
+    with _bar("Ranking the library for every query") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        report = evaluate_recommender(
+            recommender, path, k, approaches=approaches or None, resamples=resamples,
+            progress=progress,
+        )  # fmt: skip
+    if as_json:
+        data = dataclasses.asdict(report)
+        data["best"] = report.best
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(
+        f"{report.n_queries} queries from {report.queries} on {report.tracks} tracks "
+        f"({report.labelled_tracks} labelled), library version {report.library_version}"
+    )
+    if report.skipped:
+        click.echo(
+            f"Skipped {len(report.skipped)} queries whose first emotion no track carries: "
+            + ", ".join(report.skipped),
+            err=True,
+        )
+    click.echo(recommender_table(report))
+    click.echo(f"Best by mean nDCG@{report.ndcg_k}: {report.best}")
+
+
+@eval_group.command("feedback")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def eval_feedback(ctx: click.Context, as_json: bool) -> None:
+    """Thumbs-up share per approach from the app's votes, with 95% Wilson intervals."""
+    from moodtune.evaluate import feedback_report, feedback_table
+    from moodtune.feedback import FeedbackStore
+
+    settings = _settings(ctx)
+    # Reading must not create a database beside a library nobody has voted on.
+    path = settings.feedback_path
+    report = feedback_report(FeedbackStore(path) if path.is_file() else None)
+    if as_json:
+        rows = [
+            {**dataclasses.asdict(r), "total": r.total, "share_up": r.share_up} for r in report.rows
+        ]
+        click.echo(json.dumps({"confidence": report.confidence, "rows": rows}, indent=2))
+        return
+    click.echo(f"{report.total} votes in {path}")
+    click.echo(feedback_table(report))
+
+
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
             "GENIUS_ACCESS_TOKEN", "MOODTUNE_GENIUS_ACCESS_TOKEN", "genius_access_token"
         ),
     )
+    ingest_batch_size: int = Field(
+        default=16, ge=1, validation_alias=_alias("MOODTUNE_INGEST_BATCH_SIZE")
+    )
     cache_dir: str | None = Field(default=None, validation_alias=_alias("MOODTUNE_CACHE_DIR"))
 
     @field_validator("lyrics_providers", mode="before")

@@ -12,6 +12,8 @@ import functools
 import hashlib
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -52,9 +54,14 @@ class MiniLMEmbedder:
     version = "all-MiniLM-L6-v2"
     dim = DIM
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 64, cache_size: int = 8192) -> None:
         self.batch_size = batch_size
+        self.cache_size = cache_size
         self._model: SentenceTransformer | None = None
+        # Ingestion embeds stanzas that the local extractor embeds again, and a query is
+        # embedded by the ranker and by the extractor: a small LRU makes the second time free.
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -68,16 +75,31 @@ class MiniLMEmbedder:
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if len(texts) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for row, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is None:
+                    missing.setdefault(text, []).append(row)
+                else:
+                    self._cache.move_to_end(text)
+                    out[row] = hit
+        if missing:
+            vectors = self.model.encode(
+                list(missing),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            with self._lock:
+                for (text, rows), vector in zip(missing.items(), vectors, strict=True):
+                    out[rows] = vector
+                    self._cache[text] = np.asarray(vector, dtype=np.float32)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return out
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)

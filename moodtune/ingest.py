@@ -254,4 +254,5 @@ def build_ingestor(
         embedder=get_embedder(settings.embedder),
         extractor=build_extractor(extractor_name or settings.extractor, settings),
         lyrics=lyrics,
+        batch_size=settings.ingest_batch_size,
     )

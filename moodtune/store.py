@@ -310,7 +310,7 @@ class Store:
         song_emb = np.asarray(self.ds["song_emb"][:], dtype=np.float32)
         # A song without stanzas keeps its whole-song vector as its only "stanza".
         blocks = [b if len(b) else song_emb[i : i + 1] for i, b in enumerate(stanza_blocks)]
-        text = {name: [str(v) for v in self._column(name)] for name in (
+        text = {name: ["" if v is None else str(v) for v in self._column(name)] for name in (
             "track_id", "title", "artist", "album", "url", "labels", "extractor",
             "emotion_words", "refined_words",
         )}  # fmt: skip

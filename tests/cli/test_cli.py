@@ -43,7 +43,15 @@ def test_recommend_json(demo_settings: Settings) -> None:
     items = json.loads(result.stdout)
     assert len(items) == 5
     for item in items:
-        assert {"track_id", "title", "artist", "score", "approach", "matched_line", "emotions"} <= set(item)
+        assert {
+            "track_id",
+            "title",
+            "artist",
+            "score",
+            "approach",
+            "matched_line",
+            "emotions",
+        } <= set(item)
         assert item["matched_line"]
         assert item["approach"] == "lyrics"
 
@@ -97,7 +105,16 @@ def test_emotions_json_puts_anger_on_top(demo_settings: Settings) -> None:
     result = run("emotions", "I am so angry I could scream", "--json")
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
-    assert set(scores) == {"joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation"}
+    assert set(scores) == {
+        "joy",
+        "trust",
+        "fear",
+        "surprise",
+        "sadness",
+        "disgust",
+        "anger",
+        "anticipation",
+    }
     assert max(scores, key=scores.get) == "anger"
     assert "refined words" in result.stderr
 

@@ -57,7 +57,9 @@ def test_k_is_validated_and_capped(recommender: Recommender) -> None:
     assert len(everything) == len(recommender.store)
 
 
-@pytest.mark.parametrize("query", ["ab " * 5000, "la pluie sur la ville, je suis seul", "🥀💔😭", "雨の日"])
+@pytest.mark.parametrize(
+    "query", ["ab " * 5000, "la pluie sur la ville, je suis seul", "🥀💔😭", "雨の日"]
+)
 def test_odd_queries_work(recommender: Recommender, query: str) -> None:
     assert len(recommender.recommend(query, "hybrid", k=3)) == 3
 
@@ -69,11 +71,17 @@ def test_blank_query_is_input_error(recommender: Recommender) -> None:
 
 def test_filters_narrow_candidates(recommender: Recommender) -> None:
     artist = recommender.store.index().artists[0]
-    results = recommender.recommend("dance", "lyrics", k=50, filters=RecommendFilters(artists=[artist]))
+    results = recommender.recommend(
+        "dance", "lyrics", k=50, filters=RecommendFilters(artists=[artist])
+    )
     assert results
     assert {r.artist for r in results} == {artist}
-    sad = recommender.recommend("dance", "emotions", k=50, filters=RecommendFilters(emotions=["sadness"]))
-    dominant = dict(zip(recommender.store.index().track_ids, recommender.store.index().dominant, strict=True))
+    sad = recommender.recommend(
+        "dance", "emotions", k=50, filters=RecommendFilters(emotions=["sadness"])
+    )
+    dominant = dict(
+        zip(recommender.store.index().track_ids, recommender.store.index().dominant, strict=True)
+    )
     assert {dominant[r.track_id] for r in sad} <= {"sadness"}
     with pytest.raises(InputError, match="Unknown emotion"):
         recommender.recommend("x", "lyrics", filters=RecommendFilters(emotions=["happiness"]))
@@ -83,6 +91,9 @@ def test_hybrid_feedback_nudges_ranking(recommender: Recommender, demo_settings:
     base = recommender.recommend("a quiet evening at home", "hybrid", k=10)
     boosted_id = base[-1].track_id
     nudged = Recommender(
-        recommender.store, recommender.embedder, recommender.extractor, net_votes=lambda: {boosted_id: 5}
+        recommender.store,
+        recommender.embedder,
+        recommender.extractor,
+        net_votes=lambda: {boosted_id: 5},
     ).recommend("a quiet evening at home", "hybrid", k=10)
     assert [r.track_id for r in nudged].index(boosted_id) < 9

@@ -14,9 +14,24 @@ from moodtune.models import Track
 from moodtune.store import Store
 
 SONGS = [
-    Track("t1", "Porch Light", "The Fakes", "Friends on the porch\nwe laugh all night\n\nSunshine in June\nwe dance"),
-    Track("t2", "Dark Road", "The Fakes", "Alone on the road\nscared of the dark\n\nTears at the station\nI miss you"),
-    Track("t3", "Countdown", "Nova", "Ready for tomorrow\nwaiting at the gate\n\nSoon the doors open\nsoon"),
+    Track(
+        "t1",
+        "Porch Light",
+        "The Fakes",
+        "Friends on the porch\nwe laugh all night\n\nSunshine in June\nwe dance",
+    ),
+    Track(
+        "t2",
+        "Dark Road",
+        "The Fakes",
+        "Alone on the road\nscared of the dark\n\nTears at the station\nI miss you",
+    ),
+    Track(
+        "t3",
+        "Countdown",
+        "Nova",
+        "Ready for tomorrow\nwaiting at the gate\n\nSoon the doors open\nsoon",
+    ),
 ]
 
 
