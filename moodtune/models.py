@@ -68,7 +68,9 @@ class EmotionProfile:
 
     def __post_init__(self) -> None:
         if len(self.scores) != len(EMOTIONS):
-            raise ValueError(f"An emotion profile needs {len(EMOTIONS)} scores, got {len(self.scores)}.")
+            raise ValueError(
+                f"An emotion profile needs {len(EMOTIONS)} scores, got {len(self.scores)}."
+            )
         clean = []
         for s in self.scores:
             v = float(s)

@@ -32,8 +32,6 @@ class KeywordExtractor:
         for text in texts:
             words = set(_WORD.findall(text.lower()))
             out.append(
-                EmotionProfile(
-                    tuple(0.9 if words & set(CUES[e]) else 0.05 for e in EMOTIONS)
-                )
+                EmotionProfile(tuple(0.9 if words & set(CUES[e]) else 0.05 for e in EMOTIONS))
             )
         return out
