@@ -44,7 +44,8 @@ def normalize_rows(matrix: np.ndarray) -> np.ndarray:
     """L2-normalise each row; zero rows stay zero."""
     matrix = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    out: np.ndarray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return out
 
 
 class MiniLMEmbedder:

@@ -58,7 +58,7 @@ class QueryContext:
 
     @functools.cached_property
     def embedding(self) -> np.ndarray:
-        return self._embedder.embed([self.text])[0]
+        return np.asarray(self._embedder.embed([self.text])[0], dtype=np.float32)
 
     @functools.cached_property
     def profile(self) -> EmotionProfile:
@@ -66,11 +66,11 @@ class QueryContext:
 
     @functools.cached_property
     def emotion_embedding(self) -> np.ndarray:
-        return self._words.basic_vectors([basic_words(self.profile)])[0]
+        return np.asarray(self._words.basic_vectors([basic_words(self.profile)])[0])
 
     @functools.cached_property
     def refined_embedding(self) -> np.ndarray:
-        return self._words.refined_vectors([refined_words(self.profile)])[0]
+        return np.asarray(self._words.refined_vectors([refined_words(self.profile)])[0])
 
     @property
     def profile_vector(self) -> np.ndarray:
@@ -83,7 +83,10 @@ APPROACHES: Registry[Ranker] = Registry("approach")
 
 def _profile_cosine(q: np.ndarray, profiles: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(profiles, axis=1) * (np.linalg.norm(q) or 1.0)
-    return np.divide(profiles @ q, norms, out=np.zeros(len(profiles), np.float32), where=norms > 0)
+    out: np.ndarray = np.divide(
+        profiles @ q, norms, out=np.zeros(len(profiles), np.float32), where=norms > 0
+    )
+    return out
 
 
 @APPROACHES.register("lyrics")

@@ -48,6 +48,8 @@ _INT_COLUMNS = ("year", "duration_ms", "instrumental")
 _MATRIX_COLUMNS = ("stanza_emb", "line_emb", "stanza_profiles")
 META_COLUMNS = ("track_id", "title", "artist", "album", "year", "url", "source", "labels")
 
+_METADATA_ERRORS: tuple[type[BaseException], ...] = (KeyError, *_DEEPLAKE_ERRORS)
+
 UpsertOutcome = Literal["added", "updated", "unchanged"]
 
 
@@ -148,6 +150,8 @@ class Store:
 
     def __init__(self, url: str | Path, *, create: bool = False, read_only: bool = False) -> None:
         self.url = str(url)
+        # Deep Lake's stubs type columns as unions of read-only views; treat the handle as dynamic.
+        self.ds: Any = None
         self._rows: dict[str, int] | None = None
         self._index: LibraryIndex | None = None
         try:
@@ -375,7 +379,7 @@ class Store:
         """The extractor the library was last analysed with (queries must use the same)."""
         try:
             return str(self.ds.metadata["extractor"])
-        except (KeyError, *_DEEPLAKE_ERRORS):
+        except _METADATA_ERRORS:
             return None
 
     def set_extractor(self, name: str) -> None:
