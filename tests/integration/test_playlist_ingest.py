@@ -28,7 +28,8 @@ LINK = f"https://open.spotify.com/playlist/{PID}?si=abc"
 LYRICS = {
     "Harbour Lights": "Ships come home at dawn\nthe harbour lights are burning\n\n"
     "My brother waves from the pier\nthe gulls are turning",
-    "Static Prayer": "Fists on the table\nthey lied to us again\n\nWe will not be quiet\nnot now, not then",
+    "Static Prayer": "Fists on the table\nthey lied to us again\n\n"
+    "We will not be quiet\nnot now, not then",
 }
 
 

@@ -91,8 +91,10 @@ def test_killed_ingestion_resumes_without_duplicates(tmp_path: Path) -> None:
     assert np.allclose(np.linalg.norm(index.song_emb, axis=1), 1.0, atol=1e-4)
     for row in range(len(store)):
         text = store.track_text(row)
-        assert text.lines and len(text.line_emb) == len(text.lines)
-        assert text.stanzas and len(text.stanza_profiles) == len(text.stanzas)
+        assert text.lines
+        assert len(text.line_emb) == len(text.lines)
+        assert text.stanzas
+        assert len(text.stanza_profiles) == len(text.stanzas)
     assert set(index.extractors) == {"lexicon"}
 
 

@@ -48,7 +48,8 @@ def test_clean_keeps_plain_lyrics_unchanged() -> None:
 
 
 def test_embed_tail_with_digits_is_removed_but_numbers_in_lines_stay() -> None:
-    assert clean_lyrics("Route 66 at night\nNine to five45Embed") == "Route 66 at night\nNine to five"
+    cleaned = clean_lyrics("Route 66 at night\nNine to five45Embed")
+    assert cleaned == "Route 66 at night\nNine to five"
 
 
 def test_long_stanza_is_chunked() -> None:
