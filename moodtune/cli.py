@@ -218,7 +218,12 @@ def _bar(label: str) -> Any:
 
 
 @eval_group.command("extract")
-@_extractor_option()
+@click.option(
+    "--extractor",
+    type=click.Choice(EXTRACTORS.names()),
+    default=None,
+    help="Emotion extractor to score (default: MOODTUNE_EXTRACTOR or local).",
+)
 @click.option(
     "--data",
     "data",
