@@ -10,6 +10,7 @@ collaborators together; it must not parse sources or rank.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -95,27 +96,64 @@ class Ingestor:
     def run(
         self, tracks: Sequence[Track], label: str, progress: Progress | None = None
     ) -> IngestReport:
-        """Ingest `tracks`, committing after every batch; return every track's outcome."""
-        outcomes: list[TrackOutcome] = []
-        batches = [tracks[i : i + self.batch_size] for i in range(0, len(tracks), self.batch_size)]
+        """Ingest `tracks`, committing after every batch; return every track's outcome.
+
+        Stored tracks outside `tracks` whose analysis came from another extractor (or version)
+        are re-analysed from their stored stanzas too, so the library never mixes extractors.
+        """
         self.store.set_extractor(self.extractor.name)
-        for number, batch in enumerate(batches, 1):
-            batch_outcomes = self._process_batch(batch)
+        source_ids = {t.track_id for t in tracks}
+        stale = [
+            tid
+            for tid, (_, _, version) in self.store.stored_state().items()
+            if version != self.extractor.version and tid not in source_ids
+        ]
+        size = self.batch_size
+        jobs: Sequence[Callable[[], list[TrackOutcome]]] = [
+            functools.partial(self._process_batch, tracks[i : i + size])
+            for i in range(0, len(tracks), size)
+        ] + [
+            functools.partial(self._reanalyse_stored, stale[i : i + size])
+            for i in range(0, len(stale), size)
+        ]
+        total = len(tracks) + len(stale)
+        outcomes: list[TrackOutcome] = []
+        for number, job in enumerate(jobs, 1):
+            batch_outcomes = job()
             outcomes.extend(batch_outcomes)
-            last = number == len(batches)
             message = (
                 IngestReport(label, tuple(outcomes), "", 0).summary()
-                if last
-                else f"{label}: batch {number}/{len(batches)} (run in progress)"
+                if number == len(jobs)
+                else f"{label}: batch {number}/{len(jobs)} (run in progress)"
             )
             self.store.commit(f"ingest {message}")
             if progress is not None:
                 done = len(outcomes) - len(batch_outcomes)
                 for offset, outcome in enumerate(batch_outcomes, 1):
-                    progress(done + offset, len(tracks), outcome)
-        if not batches:
+                    progress(done + offset, total, outcome)
+        if not jobs:
             self.store.commit(f"ingest {label}: no tracks")
         return IngestReport(label, tuple(outcomes), self.store.version, len(self.store))
+
+    def _reanalyse_stored(self, track_ids: Sequence[str]) -> list[TrackOutcome]:
+        rows = self.store.rows()
+        index = self.store.index()
+        texts = [self.store.track_text(rows[tid]) for tid in track_ids]
+        analyses = self._analyse([list(t.stanzas) for t in texts])
+        outcomes = []
+        for tid, analysis in zip(track_ids, analyses, strict=True):
+            self.store.update_analysis(tid, analysis)
+            row = rows[tid]
+            outcomes.append(
+                TrackOutcome(
+                    tid,
+                    index.titles[row],
+                    index.artists[row],
+                    "updated",
+                    f"re-analysed with {self.extractor.name} (already in the library)",
+                )
+            )
+        return outcomes
 
     def _fetch(self, track: Track) -> tuple[Track, TrackOutcome | None]:
         """Fill in lyrics when missing; return an outcome when the track cannot go on."""

@@ -112,3 +112,17 @@ def test_stale_extractor_reanalyses_without_reembedding(ingestor: Ingestor) -> N
     assert all("re-analysed" in o.reason for o in report.outcomes)
     assert np.array_equal(store.index().song_emb, before)
     assert set(store.stored_state()[t.track_id][2] for t in SONGS) == {"keyword-v2"}
+
+
+def test_new_extractor_reanalyses_tracks_outside_the_source(ingestor: Ingestor) -> None:
+    ingestor.run(SONGS, "test")
+    store = ingestor.store
+
+    class OtherVersion(KeywordExtractor):
+        version = "keyword-v2"
+
+    report = Ingestor(store, ingestor.embedder, OtherVersion()).run(SONGS[:1], "test")
+    assert report.counts == {"updated": 3}
+    assert sorted(o.track_id for o in report.outcomes) == ["t1", "t2", "t3"]
+    assert {v for _, _, v in store.stored_state().values()} == {"keyword-v2"}
+    assert store.extractor_name == "keyword"
