@@ -41,17 +41,7 @@ class Vote:
     rank: int
     track_id: str
     up: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StoredVote:
-    created_at: str
-    session_id: str
-    query: str
-    approach: str
-    rank: int
-    track_id: str
-    up: bool
+    created_at: str = ""  # set by the store; ignored when recording
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +105,14 @@ class FeedbackStore:
                 ),
             )
 
-    def votes(self) -> list[StoredVote]:
+    def votes(self) -> list[Vote]:
         """Return every stored vote, oldest first."""
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT created_at, session_id, query, approach, rank, track_id, vote "
                 "FROM feedback ORDER BY id"
             ).fetchall()
-        return [StoredVote(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
+        return [Vote(r[1], r[2], r[3], int(r[4]), r[5], bool(r[6]), created_at=r[0]) for r in rows]
 
     def summary(self) -> list[ApproachFeedback]:
         """Return thumbs up/down counts per approach, most votes first."""
