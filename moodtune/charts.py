@@ -1,0 +1,194 @@
+"""Plotly figure builders for the explorer and the recommend page.
+
+Owns: the fixed colour of each emotion, the emotion maps (valence/arousal and the 2-D
+projection), radar charts over the 8 emotions, and bar charts of counts and shares. Titles and
+artists come from outside: plotly renders a small HTML subset (including links) in hover text
+and legends, so every outside string is HTML-escaped here before it reaches a figure.
+Must not import streamlit, read the store or compute positions (moodtune/explore.py does).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import plotly.graph_objects as go
+
+from moodtune.explore import ExplorerPoints
+from moodtune.models import EMOTIONS, VALENCE_AROUSAL, EmotionProfile
+
+# Plutchik's wheel colours, so a colour means the same emotion on every chart.
+EMOTION_COLORS: dict[str, str] = {
+    "joy": "#f2c200",
+    "trust": "#7cc242",
+    "fear": "#1f8a4c",
+    "surprise": "#1fa3b8",
+    "sadness": "#3d6fd6",
+    "disgust": "#8e4fb8",
+    "anger": "#d7263d",
+    "anticipation": "#f08a24",
+}
+MapKind = Literal["valence_arousal", "projection"]
+_HOVER = "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>"
+_MAX_LABEL = 80
+
+
+def plot_text(text: str, limit: int = _MAX_LABEL) -> str:
+    """Make outside text inert for plotly: one line, shortened, HTML-escaped."""
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return html.escape(flat, quote=True)
+
+
+def emotion_map(
+    points: ExplorerPoints, kind: MapKind = "valence_arousal", highlight: int | None = None
+) -> go.Figure:
+    """Scatter the tracks, one trace per dominant emotion; customdata[0] is the library row."""
+    coords = points.valence_arousal if kind == "valence_arousal" else points.projection.coords
+    fig = go.Figure()
+    if kind == "valence_arousal":
+        _add_anchors(fig)
+    dominant = np.array(points.dominant, dtype=object)
+    for emotion in EMOTIONS:
+        keep = np.flatnonzero(dominant == emotion)
+        if not len(keep):
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=coords[keep, 0],
+                y=coords[keep, 1],
+                mode="markers",
+                name=emotion,
+                marker={"color": EMOTION_COLORS[emotion], "size": 10, "opacity": 0.85},
+                customdata=[
+                    [
+                        int(points.rows[i]),
+                        plot_text(points.titles[i]),
+                        plot_text(points.artists[i]),
+                        plot_text(points.top[i], 120),
+                    ]
+                    for i in keep
+                ],
+                hovertemplate=_HOVER,
+            )
+        )
+    if highlight is not None:
+        at = np.flatnonzero(points.rows == highlight)
+        if len(at):
+            i = int(at[0])
+            fig.add_trace(
+                go.Scatter(
+                    x=[coords[i, 0]],
+                    y=[coords[i, 1]],
+                    mode="markers",
+                    name="selected",
+                    marker={
+                        "size": 20,
+                        "color": "rgba(0,0,0,0)",
+                        "line": {"color": "#222", "width": 2},
+                    },
+                    hoverinfo="skip",
+                )
+            )
+    if kind == "valence_arousal":
+        x_title, y_title = "valence (unpleasant → pleasant)", "arousal (calm → intense)"
+        fig.update_xaxes(range=[-1.05, 1.05], zeroline=True)
+        fig.update_yaxes(range=[-1.05, 1.05], zeroline=True)
+    else:
+        x_title, y_title = points.projection.axis_labels()
+    fig.update_layout(
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        legend_title_text="dominant emotion",
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        height=480,
+        clickmode="event+select",
+        dragmode="select",
+    )
+    return fig
+
+
+def _add_anchors(fig: go.Figure) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=[VALENCE_AROUSAL[e][0] for e in EMOTIONS],
+            y=[VALENCE_AROUSAL[e][1] for e in EMOTIONS],
+            mode="text",
+            text=list(EMOTIONS),
+            textfont={"color": "#888", "size": 12},
+            name="emotions",
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+
+
+def radar(
+    profiles: Sequence[tuple[str, EmotionProfile]], title: str = "", height: int = 380
+) -> go.Figure:
+    """Draw one closed polygon per (name, profile) over the 8 emotions, radius 0..1."""
+    fig = go.Figure()
+    theta = [*EMOTIONS, EMOTIONS[0]]
+    for name, profile in profiles:
+        r = [*profile.scores, profile.scores[0]]
+        fig.add_trace(
+            go.Scatterpolar(
+                r=r,
+                theta=theta,
+                fill="toself",
+                name=plot_text(name, 40),
+                hovertemplate="%{theta}: %{r:.2f}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title_text=plot_text(title) if title else None,
+        polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75, 1.0]}},
+        showlegend=len(profiles) > 1,
+        margin={"l": 30, "r": 30, "t": 40 if title else 20, "b": 20},
+        height=height,
+    )
+    return fig
+
+
+def distribution_bar(counts: Sequence[tuple[str, int]], title: str = "") -> go.Figure:
+    """Bar chart of tracks per dominant emotion, coloured by emotion."""
+    names = [name for name, _ in counts]
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=[count for _, count in counts],
+            marker_color=[EMOTION_COLORS.get(n, "#999") for n in names],
+            hovertemplate="%{x}: %{y} tracks<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title_text=plot_text(title) if title else None,
+        yaxis_title="tracks",
+        margin={"l": 10, "r": 10, "t": 40 if title else 20, "b": 10},
+        height=320,
+    )
+    return fig
+
+
+def share_bar(rows: Sequence[tuple[str, float, int]], title: str = "") -> go.Figure:
+    """Horizontal bars of (label, share in 0..1, count), e.g. thumbs-up share per approach."""
+    fig = go.Figure(
+        go.Bar(
+            x=[share for _, share, _ in rows],
+            y=[plot_text(label, 40) for label, _, _ in rows],
+            orientation="h",
+            text=[f"{share:.0%} of {count}" for _, share, count in rows],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title_text=plot_text(title) if title else None,
+        xaxis={"range": [0, 1], "tickformat": ".0%"},
+        margin={"l": 10, "r": 10, "t": 40 if title else 20, "b": 10},
+        height=60 + 40 * max(1, len(rows)),
+    )
+    return fig

@@ -1,0 +1,111 @@
+"""What the app's buttons do: answer a query, and run an ingestion with live progress.
+
+Owns: the query-length limit of the text boxes, the "compare" choice (every approach side by
+side), QueryResult (kept in session state so a thumbs click does not re-rank the list the user
+is voting on), IngestJob, and the st.status/progress display around Ingestor.run.
+Must not rank, parse sources or write the library itself: it calls moodtune's library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from moodtune.errors import InputError, MoodTuneError
+from moodtune.ingest import IngestReport, LyricsFetcher, TrackOutcome, build_ingestor
+from moodtune.models import Recommendation, Track
+from moodtune.recommend import APPROACHES
+from moodtune.text import validate_query
+from moodtune.ui import resources
+from moodtune.ui.safe import md_escape
+
+QUERY_LIMIT = 1000  # a feeling fits in a few sentences; the model reads ~256 word pieces anyway
+COMPARE = "compare"
+_LOG_LINES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """The answer to one submitted query: one ranked list per approach asked."""
+
+    query: str
+    choice: str
+    k: int
+    results: tuple[tuple[str, tuple[Recommendation, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestJob:
+    """Tracks to ingest, a label for the library history, and where missing lyrics come from."""
+
+    tracks: Sequence[Track]
+    label: str
+    lyrics: LyricsFetcher | None = None
+    notes: tuple[str, ...] = ()
+
+
+def approach_choices() -> list[str]:
+    """Every registered approach, then 'compare'."""
+    return [*APPROACHES.names(), COMPARE]
+
+
+def check_query(query: str | None) -> str:
+    """Return the cleaned query; InputError when it is empty or too long for a feeling."""
+    text = validate_query(query)
+    length = len((query or "").strip())  # validate_query truncates, so measure the raw input
+    if length > QUERY_LIMIT:
+        raise InputError(
+            f"That text is {length:,} characters long; describe the feeling in under "
+            f"{QUERY_LIMIT:,} characters (a sentence or two works best)."
+        )
+    return text
+
+
+def ask(query: str | None, choice: str, k: int) -> QueryResult:
+    """Answer `query` with one approach, or with all of them when `choice` is 'compare'."""
+    text = check_query(query)
+    if choice != COMPARE:
+        APPROACHES.get(choice)  # an unknown name fails here with the list of valid ones
+    approaches = APPROACHES.names() if choice == COMPARE else [choice]
+    engine = resources.recommender()
+    return QueryResult(
+        text, choice, k, tuple((a, tuple(engine.recommend(text, a, k))) for a in approaches)
+    )
+
+
+def outcome_line(outcome: TrackOutcome) -> str:
+    """One plain-text log line for a track's outcome."""
+    reason = f": {outcome.reason}" if outcome.reason else ""
+    return f"{outcome.status:>9}  {outcome.title} — {outcome.artist}{reason}"
+
+
+def ingest_with_progress(job: IngestJob) -> IngestReport:
+    """Run `job` inside a status box with a progress bar and a live per-track log."""
+    if not job.tracks:
+        raise InputError("There is nothing to ingest: the source gave no tracks.")
+    total = len(job.tracks)
+    with st.status(f"Ingesting {total} tracks from {md_escape(job.label)}…", expanded=True) as box:
+        bar = st.progress(0.0, text="Loading the models and reading the library…")
+        log = st.empty()
+        recent: list[str] = []
+
+        def progress(done: int, total: int, outcome: TrackOutcome) -> None:
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{done} of {total} tracks")
+            recent.append(outcome_line(outcome))
+            log.text("\n".join(recent[-_LOG_LINES:]))
+
+        try:
+            ingestor = build_ingestor(resources.settings(), lyrics=job.lyrics)
+            report = ingestor.run(job.tracks, job.label, progress=progress)
+        except MoodTuneError:
+            box.update(label="Ingestion stopped", state="error", expanded=True)
+            raise
+        failed = report.counts.get("failed", 0)
+        box.update(
+            label=md_escape(report.summary()),
+            state="error" if failed and failed == total else "complete",
+            expanded=False,
+        )
+    return report

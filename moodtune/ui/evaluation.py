@@ -1,0 +1,212 @@
+"""What the Evaluation page shows: the approach comparison on labelled queries and the votes.
+
+Owns: running `compare_approaches` once per (library version, query file) behind
+st.cache_data, reading an uploaded query file, and the tables and plotly figures of both
+results. Must not compute metrics (moodtune/evaluate.py does) or catch errors: the page
+decides what to show.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from moodtune.errors import InputError
+from moodtune.evaluate import (
+    DEFAULT_QUERIES,
+    RESAMPLES,
+    FeedbackReport,
+    Interval,
+    RecommenderReport,
+    compare_approaches,
+    describe_comparison,
+    describe_feedback,
+    feedback_report,
+    parse_queries,
+)
+from moodtune.feedback import FeedbackStore
+from moodtune.recommend import build_recommender
+from moodtune.store import Store
+from moodtune.ui import resources
+from moodtune.ui.safe import md_escape
+
+MAX_UPLOAD_BYTES = 2_000_000  # a query file is a few hundred lines, not a data set
+
+
+def labelled_tracks(library: Store) -> int:
+    """How many tracks of the library carry emotion labels (only those can be hits)."""
+    return sum(1 for labels in library.index().labels if labels)
+
+
+@st.cache_data(show_spinner="Ranking the library for every labelled query…", max_entries=8)
+def _comparison(
+    url: str, version: str, queries_text: str, source: str, resamples: int
+) -> RecommenderReport:
+    # `version` is part of the cache key: a new ingestion commit means a new comparison.
+    config = resources.settings()
+    library = resources.store(url)
+    extractor = library.extractor_name or config.extractor
+    # No feedback store: the labelled comparison must not depend on who voted for what.
+    recommender = build_recommender(
+        config,
+        library,
+        embedder=resources.embedder(config.embedder),
+        extractor=resources.extractor(extractor),
+    )
+    queries = parse_queries(queries_text, source)
+    return compare_approaches(recommender, queries, source=source, resamples=resamples)
+
+
+def run_comparison(upload: bytes | None = None, name: str = "") -> RecommenderReport:
+    """Compare every approach on the shipped query set, or on an uploaded one."""
+    if upload is None:
+        text, source = DEFAULT_QUERIES.read_text(encoding="utf-8"), "data/eval_queries.jsonl"
+    else:
+        if len(upload) > MAX_UPLOAD_BYTES:
+            raise InputError(f"{name} is larger than 2 MB; a query file is one line per query.")
+        try:
+            text, source = upload.decode("utf-8"), name or "uploaded file"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name} is not UTF-8 text; save it as UTF-8 JSONL.") from exc
+    library = resources.store()
+    return _comparison(library.url, library.version, text, source, RESAMPLES)
+
+
+def current_feedback() -> FeedbackReport:
+    """Thumbs-up shares from the feedback database beside the library (none when absent)."""
+    path = resources.settings().feedback_path
+    return feedback_report(FeedbackStore(path) if path.is_file() else None)
+
+
+def _ci(interval: Interval) -> str:
+    return f"{interval.low:.3f} – {interval.high:.3f}"
+
+
+def comparison_frame(report: RecommenderReport) -> pd.DataFrame:
+    """One row per approach: each metric's mean and its interval."""
+    p, n = report.precision_k, report.ndcg_k
+    return pd.DataFrame(
+        [
+            {
+                "approach": a.approach,
+                f"P@{p}": round(a.precision.mean, 3),
+                f"P@{p} CI": _ci(a.precision),
+                f"nDCG@{n}": round(a.ndcg.mean, 3),
+                f"nDCG@{n} CI": _ci(a.ndcg),
+                "MRR": round(a.mrr.mean, 3),
+                "MRR CI": _ci(a.mrr),
+                f"nDCG@{n} vs best": "best"
+                if a.approach == report.best
+                else f"{a.ndcg_vs_best.mean:+.3f} ({_ci(a.ndcg_vs_best)})",
+            }
+            for a in report.approaches
+        ]
+    )
+
+
+def comparison_chart(report: RecommenderReport) -> go.Figure:
+    """Grouped bars of the three metrics per approach, with their bootstrap intervals."""
+    metrics = (
+        (f"P@{report.precision_k}", "precision"),
+        (f"nDCG@{report.ndcg_k}", "ndcg"),
+        ("MRR", "mrr"),
+    )
+    fig = go.Figure()
+    for label, attr in metrics:
+        values = [getattr(a, attr) for a in report.approaches]
+        fig.add_bar(
+            name=label,
+            x=[a.approach for a in report.approaches],
+            y=[v.mean for v in values],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [v.high - v.mean for v in values],
+                "arrayminus": [v.mean - v.low for v in values],
+            },
+            hovertemplate=f"%{{x}} {label}: %{{y:.3f}}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="group",
+        yaxis={"range": [0, 1]},
+        height=340,
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        legend={"orientation": "h"},
+    )
+    return fig
+
+
+def per_query_frame(report: RecommenderReport) -> pd.DataFrame:
+    """One row per query: its target emotion and the rank of the first hit per approach."""
+    rows: dict[str, dict[str, object]] = {}
+    for r in report.per_query:
+        row = rows.setdefault(r.query_id, {"id": r.query_id, "query": r.query, "emotion": r.target})
+        row[f"first hit: {r.approach}"] = r.first_hit
+    return pd.DataFrame(list(rows.values()))
+
+
+def feedback_frame(report: FeedbackReport) -> pd.DataFrame:
+    """One row per approach: votes, thumbs-up share and its Wilson interval."""
+    return pd.DataFrame(
+        [
+            {
+                "approach": r.approach,
+                "share up": r.share_up,
+                "CI low": round(r.low, 3) if r.total else None,
+                "CI high": round(r.high, 3) if r.total else None,
+                "up": r.up,
+                "down": r.down,
+                "votes": r.total,
+            }
+            for r in report.rows
+        ]
+    )
+
+
+def feedback_chart(report: FeedbackReport) -> go.Figure:
+    """Thumbs-up share per approach that has votes, with Wilson intervals."""
+    rows = [r for r in report.rows if r.total]
+    shares = [r.share_up or 0.0 for r in rows]
+    fig = go.Figure(
+        go.Bar(
+            x=shares,
+            y=[md_escape(r.approach, 40) for r in rows],
+            orientation="h",
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [r.high - s for r, s in zip(rows, shares, strict=True)],
+                "arrayminus": [s - r.low for r, s in zip(rows, shares, strict=True)],
+            },
+            text=[f"{s:.0%} of {r.total}" for r, s in zip(rows, shares, strict=True)],
+            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"range": [0, 1], "tickformat": ".0%"},
+        height=60 + 40 * max(1, len(rows)),
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+    )
+    return fig
+
+
+def show_summary(text: str) -> None:
+    """Write a plain-language summary, one line per sentence group."""
+    for line in text.splitlines():
+        st.markdown(md_escape(line))
+
+
+__all__ = [
+    "comparison_chart",
+    "comparison_frame",
+    "current_feedback",
+    "describe_comparison",
+    "describe_feedback",
+    "feedback_chart",
+    "feedback_frame",
+    "labelled_tracks",
+    "per_query_frame",
+    "run_comparison",
+    "show_summary",
+]

@@ -1,0 +1,117 @@
+"""The Ingest page's three source panels: demo catalogue, file upload, Spotify playlist.
+
+Owns: each panel's widgets and the IngestJob it returns when its button is pressed, the upload
+size limit, and the exact words telling the user what to configure for Spotify. Spotify and
+the lyrics providers are imported inside their panel, so the page loads without them.
+Must not run the ingestion (actions.py does) or catch errors (the page shows them).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pandas as pd
+import streamlit as st
+
+from moodtune.ingest import LyricsFetcher
+from moodtune.sources.demo import load_demo_catalogue
+from moodtune.sources.files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SUFFIXES, parse_tracks
+from moodtune.ui import resources
+from moodtune.ui.actions import IngestJob
+from moodtune.ui.safe import md_escape
+
+MAX_UPLOAD_MB = 20
+DEMO, UPLOAD, SPOTIFY = "Demo catalogue", "CSV / JSON file", "Spotify playlist"
+SOURCES = (DEMO, UPLOAD, SPOTIFY)
+SPOTIFY_HELP = (
+    "Spotify import is off because no Spotify app is configured. To turn it on: create an app "
+    "at developer.spotify.com/dashboard, add the redirect URI http://127.0.0.1:8888/callback "
+    "to it, then set `SPOTIPY_CLIENT_ID` (the app's client id; no secret is needed) and, if you "
+    "chose another redirect URI, `SPOTIPY_REDIRECT_URI`, either as environment variables or as "
+    "keys in `.streamlit/secrets.toml` (see `.streamlit/secrets.toml.example`), and restart the "
+    "app. Lyrics come from LRCLIB (no key) and Genius (set `GENIUS_ACCESS_TOKEN`)."
+)
+
+
+def demo_panel() -> IngestJob | None:
+    """Offer the bundled catalogue of original songs."""
+    tracks = load_demo_catalogue()
+    st.write(
+        f"The demo catalogue holds {len(tracks)} original songs written for MoodTune, "
+        "with their lyrics. Ingesting it again only updates what changed."
+    )
+    if st.button(f"Ingest the demo catalogue ({len(tracks)} songs)", key="ingest-demo-go"):
+        return IngestJob(tracks, "demo catalogue")
+    return None
+
+
+def upload_panel() -> IngestJob | None:
+    """Take a CSV/TSV/JSON/JSONL file, validate every row, then offer to ingest it."""
+    required = ", ".join(f"`{c}`" for c in REQUIRED_COLUMNS)
+    optional = ", ".join(f"`{c}`" for c in OPTIONAL_COLUMNS)
+    st.markdown(f"Columns: {required} (required); {optional} (optional).")
+    upload = st.file_uploader(
+        "Tracks file",
+        type=[s.lstrip(".") for s in SUFFIXES],
+        key="ingest-upload",
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+    if upload is None:
+        return None
+    tracks = parse_tracks(upload.getvalue(), upload.name)
+    st.success(f"{len(tracks)} tracks read from {md_escape(upload.name)}; every row is valid.")
+    preview = pd.DataFrame(
+        [{"title": t.title, "artist": t.artist, "id": t.track_id} for t in tracks]
+    )
+    st.dataframe(preview, hide_index=True, height=min(400, 38 + 35 * len(tracks)))
+    if st.button(f"Ingest {len(tracks)} tracks", key="ingest-upload-go"):
+        return IngestJob(tracks, f"file {upload.name}")
+    return None
+
+
+def spotify_panel() -> IngestJob | None:
+    """Sign in with Spotify (PKCE) and read one of the user's playlists."""
+    config = resources.settings()
+    if not config.spotify_configured:
+        st.info(SPOTIFY_HELP)
+        st.text_input("Playlist link", key="ingest-spotify-link", disabled=True)
+        return None
+    from moodtune.sources.lyrics import build_lyrics_chain
+    from moodtune.sources.spotify import (
+        SpotifyPlaylistSource,
+        complete_spotify_login,
+        has_spotify_token,
+        make_spotify_auth,
+        make_spotify_client,
+        spotify_login_url,
+    )
+
+    auth = make_spotify_auth(config)
+    if not has_spotify_token(auth):
+        st.write(
+            "Sign in to Spotify, approve MoodTune, then paste here the address your browser "
+            "was sent to (it starts with your redirect URI and holds ?code=…)."
+        )
+        st.link_button("Sign in to Spotify", spotify_login_url(auth), key="ingest-spotify-login")
+        redirected = st.text_input("Address after signing in", key="ingest-spotify-redirect")
+        if st.button("Finish signing in", key="ingest-spotify-finish"):
+            complete_spotify_login(auth, redirected or "")
+            st.rerun()
+        return None
+    link = st.text_input(
+        "Playlist link",
+        key="ingest-spotify-link",
+        placeholder="https://open.spotify.com/playlist/…",
+    )
+    if not st.button("Import the playlist", key="ingest-spotify-go"):
+        return None
+    playlist = SpotifyPlaylistSource(make_spotify_client(config, auth)).fetch_playlist(link or "")
+    chain = build_lyrics_chain(config)
+    return IngestJob(
+        playlist.tracks,
+        f"Spotify playlist {playlist.name}",
+        # LyricsChain fits ingest.LyricsFetcher, but that protocol declares settable attributes
+        # and LyricsResult is frozen; drop this cast once the protocol uses read-only properties.
+        lyrics=cast("LyricsFetcher", chain),
+        notes=(*playlist.skipped, *chain.notes),
+    )

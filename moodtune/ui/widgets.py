@@ -1,0 +1,175 @@
+"""Small display pieces shared by the pages: errors, library status, result cards with thumbs,
+the feedback summary, ingestion reports, versions, and the explorer's track and playlist panels.
+
+Owns: how outside text is shown (st.text, dataframes, or md_escape'd markdown; links only to
+validated Spotify pages) and the thumbs-vote bookkeeping (one stored row per changed vote).
+Must not rank, ingest or compute emotion positions: it renders what moodtune returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from moodtune.charts import distribution_bar, radar, share_bar
+from moodtune.errors import MoodTuneError
+from moodtune.explore import ExplorerPoints, dominant_distribution, emotion_lines, playlist_profile
+from moodtune.feedback import Vote
+from moodtune.ingest import IngestReport
+from moodtune.models import Recommendation
+from moodtune.store import Store
+from moodtune.ui import resources
+from moodtune.ui.actions import QueryResult
+from moodtune.ui.safe import md_escape, spotify_url
+from moodtune.ui.setup import session_id
+
+ERROR_LIMIT = 4000
+
+
+def show_error(exc: MoodTuneError) -> None:
+    """Show a library error's one-sentence message (it may quote file names or rows)."""
+    st.error(md_escape(str(exc), ERROR_LIMIT))
+
+
+def library_status(library: Store) -> None:
+    """Show tracks, versions, extractor and location of the library."""
+    a, b, c, d = st.columns(4)
+    a.metric("Tracks", len(library))
+    b.metric("Versions", len(library.versions()))
+    c.metric("Extractor", library.extractor_name or "?")
+    d.metric("Version", library.version[:10])
+    st.caption("Library location")
+    st.code(library.url, language=None)
+
+
+def _vote_key(query: str, rec: Recommendation) -> str:
+    digest = hashlib.sha1(query.encode("utf-8")).hexdigest()[:12]
+    return f"thumbs-{digest}-{rec.approach}-{rec.track_id}"
+
+
+def record_vote(query: str, rec: Recommendation, value: int | None, key: str) -> None:
+    """Store a changed thumbs value once; a cleared thumb keeps the last stored vote."""
+    saved = f"{key}-saved"
+    if value is None or st.session_state.get(saved) == value:
+        return
+    try:
+        resources.votes().record(
+            Vote(session_id(), query, rec.approach, rec.rank, rec.track_id, up=value == 1)
+        )
+    except MoodTuneError as exc:
+        show_error(exc)
+        return
+    st.session_state[saved] = value
+    st.toast("Thanks, your vote is saved.")
+
+
+def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -> None:
+    """One result: title, artist, score, matched emotions, best line, link, thumbs."""
+    with st.container(border=True, key=f"card-{rec.approach}-{rec.rank}"):
+        st.markdown(f"**{rec.rank}\\. {md_escape(rec.title)}**  \n{md_escape(rec.artist)}")
+        matched = ", ".join(
+            f"{m.word} ({m.emotion} {m.song_score:.2f})" for m in rec.matched_emotions
+        )
+        st.caption(md_escape(f"score {rec.score:.3f} · {rec.approach} · {matched}", 400))
+        if rec.matched_line:
+            st.text(f"“{rec.matched_line}”")
+        link = spotify_url(rec.url)
+        if link is not None:
+            st.link_button("Open in Spotify", link, key=f"spotify-{rec.approach}-{rec.rank}")
+        if vote:
+            key = _vote_key(query, rec)
+            record_vote(query, rec, st.feedback("thumbs", key=key), key)
+
+
+def query_results(result: QueryResult, *, vote: bool = True) -> None:
+    """Show one list, or the approaches side by side when comparing."""
+    columns = st.columns(len(result.results)) if len(result.results) > 1 else [st.container()]
+    for column, (approach, recs) in zip(columns, result.results, strict=True):
+        with column:
+            if len(result.results) > 1:
+                st.subheader(approach)
+            if not recs:
+                st.info("No track matches the filters.")
+            for rec in recs:
+                recommendation_card(rec, result.query, vote=vote)
+
+
+def feedback_summary() -> None:
+    """Show the share of thumbs-up per approach, with counts."""
+    rows = resources.votes().summary()
+    if not rows:
+        st.caption("No votes yet: thumbs on the results above are stored here.")
+        return
+    st.plotly_chart(
+        share_bar([(r.approach, r.share_up, r.total) for r in rows]), key="feedback-chart"
+    )
+    table = pd.DataFrame(
+        [
+            {"approach": r.approach, "up": r.up, "down": r.down, "votes": r.total,
+             "share up": r.share_up}
+            for r in rows
+        ]
+    )  # fmt: skip
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="feedback-table",
+        column_config={
+            "share up": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+        },
+    )
+
+
+def ingest_report(report: IngestReport) -> None:
+    """Show counts and a per-track table of an ingestion run."""
+    counts = report.counts
+    cols = st.columns(5)
+    for col, status in zip(
+        cols, ("added", "updated", "unchanged", "no lyrics", "failed"), strict=True
+    ):
+        col.metric(status, counts.get(status, 0))
+    table = pd.DataFrame(
+        [
+            {"status": o.status, "title": o.title, "artist": o.artist, "reason": o.reason,
+             "lyrics from": o.lyrics_provider, "id": o.track_id}
+            for o in report.outcomes
+        ]
+    )  # fmt: skip
+    st.dataframe(table, hide_index=True, key="ingest-table")
+    st.caption(f"Library version {report.version[:10]} · {report.track_count} tracks in total")
+
+
+def versions_table(library: Store) -> None:
+    """Show the library's commits, newest first."""
+    frame = pd.DataFrame(
+        [{"version": v.id, "when": v.timestamp, "message": v.message} for v in library.versions()]
+    )
+    st.dataframe(frame, hide_index=True, key="versions-table")
+
+
+def track_detail(library: Store, row: int) -> None:
+    """Radar, refined words and the lines carrying the top emotions of one track."""
+    index = library.index()
+    profile = index.profile(row)
+    st.markdown(f"**{md_escape(index.titles[row])}** — {md_escape(index.artists[row])}")
+    left, right = st.columns(2)
+    left.plotly_chart(radar([(index.titles[row], profile)]), key="track-radar")
+    with right:
+        st.caption("Refined emotion words")
+        st.text(index.refined_words[row] or "—")
+        st.caption("Lines that carry its top emotions")
+        vectors = resources.emotion_vectors(resources.settings().embedder)
+        for item in emotion_lines(library.track_text(row), profile, vectors):
+            st.text(f"{item.emotion} {item.score:.2f}  “{item.line}”")
+
+
+def playlist_panel(points: ExplorerPoints) -> None:
+    """Mean radar and dominant-emotion counts of the tracks shown."""
+    left, right = st.columns(2)
+    name = f"mean of {len(points)} tracks"
+    left.plotly_chart(radar([(name, playlist_profile(points.profiles))]), key="playlist-radar")
+    right.plotly_chart(
+        distribution_bar(dominant_distribution(points.dominant)), key="playlist-dominant"
+    )

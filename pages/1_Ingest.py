@@ -1,0 +1,38 @@
+"""Ingest: add tracks from the demo catalogue, a CSV/JSON file or a Spotify playlist."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from moodtune.errors import MoodTuneError, NotFoundError
+from moodtune.ui import page_setup, resources, widgets
+from moodtune.ui.actions import ingest_with_progress
+from moodtune.ui.safe import md_escape
+from moodtune.ui.sources import DEMO, SOURCES, UPLOAD, demo_panel, spotify_panel, upload_panel
+
+page_setup("Ingest", "📥")
+st.title("Ingest")
+
+source = st.radio("Source", SOURCES, horizontal=True, key="ingest-source")
+try:
+    panel = {DEMO: demo_panel, UPLOAD: upload_panel}.get(str(source), spotify_panel)
+    job = panel()
+    if job is not None:
+        for note in job.notes:
+            st.caption(md_escape(note))
+        st.session_state["ingest-report"] = ingest_with_progress(job)
+except MoodTuneError as exc:
+    widgets.show_error(exc)
+
+report = st.session_state.get("ingest-report")
+if report is not None:
+    st.subheader("Last run")
+    widgets.ingest_report(report)
+
+st.subheader("Library versions")
+try:
+    widgets.versions_table(resources.store())
+except NotFoundError:
+    st.info("No library yet: the first ingestion creates it.")
+except MoodTuneError as exc:
+    widgets.show_error(exc)

@@ -1,0 +1,50 @@
+"""Recommend: a feeling in, explained songs out, with thumbs up/down per result."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from moodtune.errors import MoodTuneError
+from moodtune.ui import page_setup, resources, widgets
+from moodtune.ui.actions import approach_choices, ask
+
+page_setup("Recommend", "🎧")
+st.title("Recommend")
+
+try:
+    resources.store()
+except MoodTuneError as exc:
+    widgets.show_error(exc)
+    st.caption("Open the Ingest page in the sidebar to build a library.")
+    st.stop()
+
+with st.form("recommend-form"):
+    query = st.text_area(
+        "How do you feel?", key="rec-query", placeholder="rainy Sunday, missing home", height=90
+    )
+    left, right = st.columns([3, 1])
+    choice = left.radio(
+        "Approach", approach_choices(), index=3, horizontal=True, key="rec-approach",
+        help="lyrics: words of the songs · emotions: the 8 basic emotions · refined: intensities "
+        "and dyads · hybrid: fusion of lyrics and refined, nudged by votes · compare: all four",
+    )  # fmt: skip
+    k = right.number_input("Results", min_value=1, max_value=20, value=5, key="rec-k")
+    submitted = st.form_submit_button("Recommend", key="rec-submit", type="primary")
+
+if submitted:
+    try:
+        st.session_state["rec-result"] = ask(query, str(choice), int(k))
+    except MoodTuneError as exc:
+        st.session_state.pop("rec-result", None)
+        widgets.show_error(exc)
+
+result = st.session_state.get("rec-result")
+if result is not None:
+    widgets.query_results(result)
+
+st.divider()
+st.subheader("Feedback so far")
+try:
+    widgets.feedback_summary()
+except MoodTuneError as exc:
+    widgets.show_error(exc)

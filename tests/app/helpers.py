@@ -1,0 +1,39 @@
+"""AppTest helpers shared by the page tests: page paths, running a page, reading text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = {
+    "home": ROOT / "app.py",
+    "ingest": ROOT / "pages" / "1_Ingest.py",
+    "explorer": ROOT / "pages" / "2_Emotion_Explorer.py",
+    "recommend": ROOT / "pages" / "3_Recommend.py",
+}
+
+
+def run_page(name: str, timeout: float = 120) -> AppTest:
+    """Run one page once and return the test app."""
+    return AppTest.from_file(str(PAGES[name]), default_timeout=timeout).run()
+
+
+def plain(markdown: str) -> str:
+    """Undo md_escape's backslashes so a test can look for the words a user reads."""
+    return markdown.replace("\\", "")
+
+
+def texts(at: AppTest) -> list[str]:
+    """Every markdown, caption and text value on the page, as rendered source."""
+    return [e.value for e in (*at.markdown, *at.caption, *at.text)]
+
+
+def frame_with(at: AppTest, column: str) -> pd.DataFrame:
+    """Return the first dataframe on the page that has `column`."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"No dataframe with a {column!r} column on the page.")
