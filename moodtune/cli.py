@@ -288,7 +288,12 @@ def eval_recommend(
     A result is a hit when the song's labelled emotions include the query's first expected
     emotion. Needs a library with labels (the demo catalogue, or a file with `emotions`).
     """
-    from moodtune.evaluate import DEFAULT_QUERIES, evaluate_recommender, recommender_table
+    from moodtune.evaluate import (
+        DEFAULT_QUERIES,
+        describe_comparison,
+        evaluate_recommender,
+        recommender_table,
+    )
     from moodtune.recommend import build_recommender
     from moodtune.store import Store
 
@@ -323,7 +328,7 @@ def eval_recommend(
             err=True,
         )
     click.echo(recommender_table(report))
-    click.echo(f"Best by mean nDCG@{report.ndcg_k}: {report.best}")
+    click.echo(describe_comparison(report))
 
 
 @eval_group.command("feedback")
@@ -331,7 +336,7 @@ def eval_recommend(
 @click.pass_context
 def eval_feedback(ctx: click.Context, as_json: bool) -> None:
     """Thumbs-up share per approach from the app's votes, with 95% Wilson intervals."""
-    from moodtune.evaluate import feedback_report, feedback_table
+    from moodtune.evaluate import describe_feedback, feedback_report, feedback_table
     from moodtune.feedback import FeedbackStore
 
     settings = _settings(ctx)
@@ -346,6 +351,7 @@ def eval_feedback(ctx: click.Context, as_json: bool) -> None:
         return
     click.echo(f"{report.total} votes in {path}")
     click.echo(feedback_table(report))
+    click.echo(describe_feedback(report))
 
 
 def main() -> None:

@@ -348,6 +348,8 @@ class Interval:
 @dataclass(frozen=True, slots=True)
 class QueryResult:
     query_id: str
+    query: str
+    target: str  # the first expected emotion, which decides relevance
     approach: str
     first_hit: int | None  # rank of the first hit in the whole ranking
     precision: float
@@ -447,6 +449,8 @@ def compare_approaches(
             results.append(
                 QueryResult(
                     query_id=query.id,
+                    query=query.query,
+                    target=query.target,
                     approach=name,
                     first_hit=first,
                     precision=precision_at_k(hits, precision_k),
@@ -652,3 +656,56 @@ def feedback_table(report: FeedbackReport) -> str:
         for r in report.rows
     ]
     return format_table(["approach", "share up", f"{pct}% Wilson", "up", "down", "votes"], rows)
+
+
+# -- plain-language summaries -------------------------------------------------------------------
+def _verdict(diff: Interval) -> str:
+    if diff.high < 0:
+        return "clearly lower"
+    if diff.low > 0:
+        return "clearly higher"
+    return "not distinguishable on these queries"
+
+
+def describe_comparison(report: RecommenderReport) -> str:
+    """Say which approach wins on mean nDCG and whether the others are clearly behind it.
+
+    "Clearly" means the paired bootstrap interval of the difference excludes zero.
+    """
+    pct = round(report.confidence * 100)
+    best = next(a for a in report.approaches if a.approach == report.best)
+    lines = [
+        f"{best.approach} ranks best by nDCG@{report.ndcg_k}: {best.ndcg.mean:.3f} "
+        f"({pct}% CI {best.ndcg.low:.3f} to {best.ndcg.high:.3f}) over {report.n_queries} queries."
+    ]
+    for a in report.approaches:
+        if a.approach == best.approach:
+            continue
+        d = a.ndcg_vs_best
+        lines.append(
+            f"{a.approach}: {d.mean:+.3f} ({pct}% CI {d.low:+.3f} to {d.high:+.3f}), {_verdict(d)}."
+        )
+    return "\n".join(lines)
+
+
+def describe_feedback(report: FeedbackReport) -> str:
+    """Say which approach has the highest thumbs-up share, and whether the votes can tell."""
+    voted = [r for r in report.rows if r.total]
+    if not voted:
+        return "No votes yet: thumbs on the Recommend page are counted here."
+    top = max(voted, key=lambda r: (r.share_up or 0.0, r.total))
+    pct = round(report.confidence * 100)
+    text = (
+        f"{top.approach} has the highest thumbs-up share: {top.up} of {top.total} "
+        f"({(top.share_up or 0.0):.0%}, {pct}% CI {top.low:.0%} to {top.high:.0%})."
+    )
+    others = [r for r in voted if r is not top]
+    if not others:
+        return text + " No other approach has votes yet to compare with."
+    overlapping = [r.approach for r in others if r.high >= top.low]
+    if overlapping:
+        return text + (
+            f" Its interval overlaps {', '.join(overlapping)}: more votes are needed to tell "
+            "them apart."
+        )
+    return text + " Its interval is above every other approach's."

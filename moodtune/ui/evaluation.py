@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from moodtune.charts import plot_text
 from moodtune.errors import InputError
 from moodtune.evaluate import (
     DEFAULT_QUERIES,
@@ -80,7 +81,7 @@ def current_feedback() -> FeedbackReport:
 
 
 def _ci(interval: Interval) -> str:
-    return f"{interval.low:.3f} – {interval.high:.3f}"
+    return f"[{interval.low:.3f}, {interval.high:.3f}]"
 
 
 def comparison_frame(report: RecommenderReport) -> pd.DataFrame:
@@ -98,7 +99,7 @@ def comparison_frame(report: RecommenderReport) -> pd.DataFrame:
                 "MRR CI": _ci(a.mrr),
                 f"nDCG@{n} vs best": "best"
                 if a.approach == report.best
-                else f"{a.ndcg_vs_best.mean:+.3f} ({_ci(a.ndcg_vs_best)})",
+                else f"{a.ndcg_vs_best.mean:+.3f} {_ci(a.ndcg_vs_best)}",
             }
             for a in report.approaches
         ]
@@ -117,7 +118,7 @@ def comparison_chart(report: RecommenderReport) -> go.Figure:
         values = [getattr(a, attr) for a in report.approaches]
         fig.add_bar(
             name=label,
-            x=[a.approach for a in report.approaches],
+            x=[plot_text(a.approach) for a in report.approaches],
             y=[v.mean for v in values],
             error_y={
                 "type": "data",
@@ -171,7 +172,7 @@ def feedback_chart(report: FeedbackReport) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=shares,
-            y=[md_escape(r.approach, 40) for r in rows],
+            y=[plot_text(r.approach, 40) for r in rows],
             orientation="h",
             error_x={
                 "type": "data",
@@ -197,16 +198,43 @@ def show_summary(text: str) -> None:
         st.markdown(md_escape(line))
 
 
-__all__ = [
-    "comparison_chart",
-    "comparison_frame",
-    "current_feedback",
-    "describe_comparison",
-    "describe_feedback",
-    "feedback_chart",
-    "feedback_frame",
-    "labelled_tracks",
-    "per_query_frame",
-    "run_comparison",
-    "show_summary",
-]
+def show_comparison(report: RecommenderReport) -> None:
+    """Draw the comparison: summary, chart, table and the per-query ranks."""
+    show_summary(describe_comparison(report))
+    st.plotly_chart(comparison_chart(report), key="eval-chart")
+    st.dataframe(comparison_frame(report), hide_index=True, key="eval-table")
+    st.caption(
+        md_escape(
+            f"{report.n_queries} queries from {report.queries} on {report.tracks} tracks "
+            f"({report.labelled_tracks} labelled), library version {report.library_version}. "
+            f"Intervals: {round(report.confidence * 100)}% percentile bootstrap over queries "
+            f"({report.resamples} resamples); 'vs best' is the paired difference.",
+            400,
+        )
+    )
+    if report.skipped:
+        st.caption(
+            md_escape(
+                f"Skipped {len(report.skipped)} queries whose first emotion no track carries: "
+                + ", ".join(report.skipped),
+                400,
+            )
+        )
+    with st.expander("Per query: rank of the first hit for each approach"):
+        st.dataframe(per_query_frame(report), hide_index=True, key="eval-per-query")
+
+
+def show_feedback(report: FeedbackReport) -> None:
+    """Draw the thumbs-up shares with their Wilson intervals and counts."""
+    show_summary(describe_feedback(report))
+    if report.total == 0:
+        return
+    st.plotly_chart(feedback_chart(report), key="eval-feedback-chart")
+    st.dataframe(
+        feedback_frame(report),
+        hide_index=True,
+        key="eval-feedback-table",
+        column_config={
+            "share up": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+        },
+    )

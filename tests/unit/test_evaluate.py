@@ -11,10 +11,17 @@ from moodtune.emotions.keyword import KeywordExtractor
 from moodtune.errors import InputError, NotFoundError, UnknownNameError
 from moodtune.evaluate import (
     DEFAULT_QUERIES,
+    ApproachScores,
+    FeedbackReport,
+    FeedbackRow,
+    Interval,
     LabelledQuery,
+    RecommenderReport,
     bootstrap_ci,
     compare_approaches,
     dcg_at_k,
+    describe_comparison,
+    describe_feedback,
     evaluate_extractor,
     evaluate_recommender,
     feedback_report,
@@ -358,3 +365,37 @@ def test_reports_pickle_for_streamlit_caching(tiny_recommender: Recommender) -> 
         tiny_recommender, [LabelledQuery("q", "happy", ("joy",))], resamples=10
     )
     assert pickle.loads(pickle.dumps(report)) == report
+
+
+def _scores(name: str, ndcg: float, diff: tuple[float, float, float]) -> ApproachScores:
+    same = Interval(ndcg, ndcg - 0.05, ndcg + 0.05)
+    return ApproachScores(name, same, same, same, Interval(*diff))
+
+
+def test_describe_comparison_says_which_differences_are_clear() -> None:
+    report = RecommenderReport(
+        "q.jsonl", 40, (), 100, 100, "v1", 5, 10, 0.95, 100,
+        (
+            _scores("lyrics", 0.4, (0.0, 0.0, 0.0)),
+            _scores("emotions", 0.2, (-0.2, -0.25, -0.15)),
+            _scores("hybrid", 0.38, (-0.02, -0.06, 0.01)),
+        ),
+        (),
+    )  # fmt: skip
+    text = describe_comparison(report)
+    assert text.startswith("lyrics ranks best by nDCG@10: 0.400")
+    assert "emotions: -0.200 (95% CI -0.250 to -0.150), clearly lower." in text
+    assert "hybrid: -0.020 (95% CI -0.060 to +0.010), not distinguishable" in text
+
+
+def test_describe_feedback_needs_separated_intervals(tmp_path: Path) -> None:
+    assert describe_feedback(feedback_report(None)).startswith("No votes yet")
+    rows = (FeedbackRow("lyrics", 9, 1, *wilson_interval(9, 10)),)
+    alone = describe_feedback(FeedbackReport(0.95, rows))
+    assert alone.startswith("lyrics has the highest thumbs-up share: 9 of 10 (90%")
+    assert "No other approach" in alone
+    close = FeedbackRow("hybrid", 6, 4, *wilson_interval(6, 10))
+    assert "overlaps hybrid" in describe_feedback(FeedbackReport(0.95, (*rows, close)))
+    far = FeedbackRow("emotions", 2, 98, *wilson_interval(2, 100))
+    many = FeedbackRow("lyrics", 90, 10, *wilson_interval(90, 100))
+    assert "above every other" in describe_feedback(FeedbackReport(0.95, (many, far)))
