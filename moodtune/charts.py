@@ -49,8 +49,9 @@ def emotion_map(
     """Scatter the tracks, one trace per dominant emotion; customdata[0] is the library row."""
     coords = points.valence_arousal if kind == "valence_arousal" else points.projection.coords
     fig = go.Figure()
+    reach = _reach(coords)
     if kind == "valence_arousal":
-        _add_anchors(fig)
+        _add_anchors(fig, reach)
     dominant = np.array(points.dominant, dtype=object)
     for emotion in EMOTIONS:
         keep = np.flatnonzero(dominant == emotion)
@@ -95,8 +96,8 @@ def emotion_map(
             )
     if kind == "valence_arousal":
         x_title, y_title = "valence (unpleasant → pleasant)", "arousal (calm → intense)"
-        fig.update_xaxes(range=[-1.05, 1.05], zeroline=True)
-        fig.update_yaxes(range=[-1.05, 1.05], zeroline=True)
+        fig.update_xaxes(range=[-reach, reach], zeroline=True)
+        fig.update_yaxes(range=[-reach, reach], zeroline=True)
     else:
         x_title, y_title = points.projection.axis_labels()
     fig.update_layout(
@@ -105,17 +106,27 @@ def emotion_map(
         legend_title_text="dominant emotion",
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         height=480,
-        clickmode="event+select",
-        dragmode="select",
+        clickmode="event+select",  # a click selects one track (Streamlit reads the event)
     )
     return fig
 
 
-def _add_anchors(fig: go.Figure) -> None:
+def _reach(coords: np.ndarray) -> float:
+    """Half-width of a square view that holds every point with a margin (at most 1.05)."""
+    extent = float(np.abs(coords).max()) if coords.size else 0.0
+    return min(1.05, max(0.25, 1.25 * extent))
+
+
+def _add_anchors(fig: go.Figure, reach: float) -> None:
+    # Mixed profiles sit near the centre, far from the emotions' own points; drawing those at
+    # full scale would squeeze the tracks into a corner. The labels mark each emotion's
+    # direction instead, scaled to the edge of the view.
+    largest = max(max(abs(v), abs(a)) for v, a in VALENCE_AROUSAL.values())
+    scale = 0.92 * reach / largest
     fig.add_trace(
         go.Scatter(
-            x=[VALENCE_AROUSAL[e][0] for e in EMOTIONS],
-            y=[VALENCE_AROUSAL[e][1] for e in EMOTIONS],
+            x=[VALENCE_AROUSAL[e][0] * scale for e in EMOTIONS],
+            y=[VALENCE_AROUSAL[e][1] * scale for e in EMOTIONS],
             mode="text",
             text=list(EMOTIONS),
             textfont={"color": "#888", "size": 12},

@@ -211,7 +211,7 @@ def dominant_distribution(dominant: Sequence[str]) -> tuple[tuple[str, int], ...
 
 def artist_names(points: ExplorerPoints) -> list[str]:
     """Distinct artists, sorted case-insensitively (for a filter box)."""
-    return sorted(set(points.artists), key=str.casefold)
+    return sorted(set(points.artists), key=lambda a: (a.casefold(), a))
 
 
 def emotion_lines(

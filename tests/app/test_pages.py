@@ -25,7 +25,7 @@ def _ask(at: AppTest, query: str, approach: str = "hybrid", k: int = 5) -> AppTe
 
 def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
     at.radio(key="ingest-source").set_value(UPLOAD).run()
-    at.get("file_uploader")[0].set_value((name, data, "text/plain"))
+    at.file_uploader(key="ingest-upload").set_value((name, data, "text/plain"))
     return at.run()
 
 
@@ -44,9 +44,7 @@ def test_every_page_renders_on_the_demo_library(page: str, library_home: Path) -
 def test_every_page_explains_a_missing_library(page: str, empty_home: Path) -> None:
     at = run_page(page)
     assert not at.exception, [e.value for e in at.exception]
-    shown = " ".join(
-        [*_errors(at), *(w.value for w in at.warning), *(i.value for i in at.info)]
-    )
+    shown = " ".join([*_errors(at), *(w.value for w in at.warning), *(i.value for i in at.info)])
     assert "library" in shown.lower()
     if page == "home":
         assert at.button(key="home-build-demo")
@@ -81,7 +79,9 @@ def test_a_thumbs_vote_writes_a_row(library_home: Path) -> None:
     assert len(rows) == 1
     session, query, approach, rank, track_id, vote, created = rows[0]
     assert (query, approach, rank, vote) == (QUERY, "lyrics", 2, 1)
-    assert session and created and track_id.startswith("demo")
+    assert session
+    assert created
+    assert track_id.startswith("demo")
     # Changing the vote replaces it; the summary shows the share per approach.
     at.feedback[1].set_value(0).run()
     with sqlite3.connect(library_home / "feedback.db") as conn:
@@ -112,7 +112,8 @@ def test_an_upload_with_bad_rows_names_them(empty_home: Path) -> None:
     (message,) = _errors(at)
     for row in ("Row 2", "Row 3", "Row 4", "Row 5", "Row 7"):
         assert row in message
-    assert "Row 1:" not in message and "Row 6:" not in message
+    assert "Row 1:" not in message
+    assert "Row 6:" not in message
     assert not any(b.key == "ingest-upload-go" for b in at.button)
 
 
@@ -127,7 +128,8 @@ def test_spotify_without_keys_says_what_to_configure(empty_home: Path) -> None:
     at.radio(key="ingest-source").set_value(SPOTIFY).run()
     assert not at.exception
     help_text = plain(at.info[0].value)
-    assert "SPOTIPY_CLIENT_ID" in help_text and "secrets.toml" in help_text
+    assert "SPOTIPY_CLIENT_ID" in help_text
+    assert "secrets.toml" in help_text
     assert at.text_input(key="ingest-spotify-link").disabled
 
 
@@ -136,30 +138,35 @@ UNTRUSTED = (
     '"[click me](https://evil.example) <img src=x onerror=alert(1)>",'
     '":red[Band] **bold**","We wait by the window, the rain will not stop\n'
     'I miss the kitchen light of home"\n'
-    "Quiet Harbour,Nora Vale,\"Boats come home, the harbour hums\nand I am calm again\"\n"
+    'Quiet Harbour,Nora Vale,"Boats come home, the harbour hums\nand I am calm again"\n'
 )
 
 
 def test_an_upload_ingests_and_outside_text_stays_text(empty_home: Path) -> None:
     at = _upload(run_page("ingest"), "mine.csv", UNTRUSTED.encode())
-    assert not at.exception and not at.error, _errors(at)
+    assert not at.exception
+    assert not at.error, _errors(at)
     at.button(key="ingest-upload-go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     table = frame_with(at, "status")
     assert sorted(table["status"]) == ["added", "added"]
     versions = frame_with(at, "message")
-    assert len(versions) >= 2 and "mine.csv" in " ".join(versions["message"])
+    assert len(versions) >= 2
+    assert "mine.csv" in " ".join(versions["message"])
 
     at = _ask(run_page("recommend"), "missing home on a rainy night", "lyrics", 2)
     assert not at.exception
     rendered = " ".join(texts(at))
     # Every markdown-significant character of outside text arrives backslash-escaped.
     assert "\\[click me\\]\\(https\\:\\/\\/evil\\.example\\)" in rendered
-    assert "](https://evil" not in rendered and "<img" not in rendered.replace("\\<img", "")
-    assert ":red[" not in rendered and "**bold**" not in rendered
+    assert "](https://evil" not in rendered
+    assert "<img" not in rendered.replace("\\<img", "")
+    assert ":red[" not in rendered
+    assert "**bold**" not in rendered
 
     at = run_page("explorer")
-    assert not at.exception and not at.error, _errors(at)
+    assert not at.exception
+    assert not at.error, _errors(at)
 
 
 def test_home_answers_a_feeling_inline(library_home: Path) -> None:
@@ -203,4 +210,5 @@ def test_home_builds_the_demo_library_in_one_click(empty_home: Path) -> None:
     at.button(key="home-build-demo").click().run(timeout=900)
     assert not at.exception, [e.value for e in at.exception]
     assert (empty_home / "library").exists()
-    assert at.metric[0].label == "Tracks" and int(at.metric[0].value) > 100
+    assert at.metric[0].label == "Tracks"
+    assert int(at.metric[0].value) > 100

@@ -1,0 +1,170 @@
+"""One end-to-end run in headless Debian Chromium: feeling -> results -> thumbs-up -> SQLite row
+-> Emotion Explorer chart, against a real `streamlit run app.py` on a free localhost port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+QUERY = "rainy sunday, missing home"
+STARTUP_S = 90
+MODEL_S = 180_000  # ms: the first query loads the sentence and emotion models
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"streamlit did not answer /_stcore/health in {STARTUP_S}s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def app_home(demo_home: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo library, so the vote lands in this test's own SQLite file."""
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home, ignore=shutil.ignore_patterns("feedback.db*"))
+    return home
+
+
+@pytest.fixture
+def server(app_home: Path, tmp_path: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port, stopped after the test."""
+    port = _free_port()
+    log = tmp_path / "streamlit.log"
+    env = {
+        **os.environ,
+        "MOODTUNE_HOME": str(app_home),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    for name in ("SPOTIPY_CLIENT_ID", "MOODTUNE_SPOTIFY_CLIENT_ID"):
+        env.pop(name, None)
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def _feedback_rows(path: Path) -> list[tuple[str, str, int, str, int, str]]:
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as conn:
+        try:
+            return conn.execute(
+                "SELECT query, approach, rank, track_id, vote, session_id FROM feedback"
+            ).fetchall()
+        except sqlite3.OperationalError:  # the table is created on first use
+            return []
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{server}/Recommend")
+            box = page.get_by_label("How do you feel?")
+            expect(box).to_be_visible(timeout=60_000)
+            box.fill(QUERY)
+            page.get_by_role("radio", name="lyrics").check(force=True)
+            page.locator('[data-testid="stFormSubmitButton"] button').click()
+
+            thumbs_up = page.get_by_role("radio", name="Thumbs up")
+            expect(thumbs_up.first).to_be_visible(timeout=MODEL_S)
+            assert thumbs_up.count() == 5
+            expect(page.get_by_text("score", exact=False).first).to_be_visible()
+            thumbs_up.first.click()
+            expect(page.get_by_text("Thanks, your vote is saved.")).to_be_visible(timeout=30_000)
+
+            deadline = time.monotonic() + 20
+            rows = _feedback_rows(app_home / "feedback.db")
+            while not rows and time.monotonic() < deadline:
+                time.sleep(0.5)
+                rows = _feedback_rows(app_home / "feedback.db")
+            assert len(rows) == 1
+            query, approach, rank, track_id, vote, session = rows[0]
+            assert (query, approach, rank, vote) == (QUERY, "lyrics", 1, 1)
+            assert track_id
+            assert session
+
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("Emotion Explorer").click()
+            chart = page.locator('[data-testid="stPlotlyChart"]').first
+            expect(chart).to_be_visible(timeout=MODEL_S)
+            points = chart.locator(".scatterlayer .point")
+            expect(points.first).to_be_attached(timeout=60_000)
+            assert points.count() >= 100  # every demo song is a point on the map
+
+            # Clicking a point (another track than the one shown) shows that track's profile.
+            shown = page.locator('[data-testid="stSelectbox"]').first.inner_text()
+            title, (x, y) = "", (0.0, 0.0)
+            for i in range(10):
+                box = points.nth(i).bounding_box()
+                assert box is not None
+                x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+                page.mouse.move(x, y)
+                hover_title = chart.locator(".hoverlayer .hovertext tspan").first
+                expect(hover_title).to_be_attached(timeout=10_000)
+                title = (hover_title.text_content() or "").strip()
+                if title and f"{title} —" not in shown:
+                    break
+            assert title
+            page.mouse.click(x, y)
+            detail = page.locator('[data-testid="stMarkdown"]').filter(has_text=f"{title} —")
+            expect(detail.first).to_be_visible(timeout=30_000)
+        finally:
+            browser.close()
