@@ -98,8 +98,3 @@ def recommender() -> Recommender:
 def emotion_vectors(embedder_name: str) -> np.ndarray:
     """Embed the eight emotion names once, rows in EMOTIONS order."""
     return embedder(embedder_name).embed(list(EMOTIONS))
-
-
-def clear() -> None:
-    """Forget every cached resource (after the library location changed)."""
-    st.cache_resource.clear()

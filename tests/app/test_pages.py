@@ -133,6 +133,25 @@ def test_spotify_without_keys_says_what_to_configure(empty_home: Path) -> None:
     assert at.text_input(key="ingest-spotify-link").disabled
 
 
+def test_spotify_with_a_client_id_offers_sign_in(
+    empty_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPOTIPY_CLIENT_ID", "0123456789abcdef0123456789abcdef")
+    monkeypatch.setenv("MOODTUNE_CACHE_DIR", str(tmp_path / "cache"))
+    at = run_page("ingest")
+    at.radio(key="ingest-source").set_value(SPOTIFY).run()
+    assert not at.exception
+    assert not any("SPOTIPY_CLIENT_ID" in i.value for i in at.info)
+    (login,) = at.link_button
+    assert login.proto.url.startswith("https://accounts.spotify.com/authorize?")
+    assert "code_challenge=" in login.proto.url
+    # A pasted address without ?code= is explained, not a traceback.
+    at.text_input(key="ingest-spotify-redirect").input("http://127.0.0.1:8888/callback")
+    at.button(key="ingest-spotify-finish").click().run()
+    assert not at.exception
+    assert any("code" in e for e in _errors(at))
+
+
 UNTRUSTED = (
     "title,artist,lyrics\n"
     '"[click me](https://evil.example) <img src=x onerror=alert(1)>",'
@@ -167,6 +186,24 @@ def test_an_upload_ingests_and_outside_text_stays_text(empty_home: Path) -> None
     at = run_page("explorer")
     assert not at.exception
     assert not at.error, _errors(at)
+
+
+def test_a_new_library_version_reaches_a_running_app(library_home: Path) -> None:
+    # The store and recommender are cached for the process; the next run must still see a
+    # version committed since (here by the Ingest page, as another session would).
+    song = (
+        "title,artist,lyrics\n"
+        'Lighthouse Ledger,Quay Nine,"Count the lamps along the quay\n'
+        'where the keeper writes the ledger of ships"\n'
+    )
+    first = _ask(run_page("recommend"), "the keeper writes the ledger of ships", "lyrics", 1)
+    assert "Lighthouse Ledger" not in " ".join(texts(first))
+    at = _upload(run_page("ingest"), "ledger.csv", song.encode())
+    at.button(key="ingest-upload-go").click().run()
+    assert not at.exception
+    assert list(frame_with(at, "status")["status"]) == ["added"]
+    again = _ask(run_page("recommend"), "the keeper writes the ledger of ships", "lyrics", 1)
+    assert "Lighthouse Ledger" in plain(" ".join(texts(again)))
 
 
 def test_home_answers_a_feeling_inline(library_home: Path) -> None:
@@ -204,7 +241,6 @@ def test_explorer_shows_a_chosen_track_and_filters(library_home: Path) -> None:
     assert "tracks)" in at.subheader[-1].value
 
 
-@pytest.mark.slow
 def test_home_builds_the_demo_library_in_one_click(empty_home: Path) -> None:
     at = run_page("home")
     at.button(key="home-build-demo").click().run(timeout=900)
