@@ -25,7 +25,7 @@ DEMO, UPLOAD, SPOTIFY = "Demo catalogue", "CSV / JSON file", "Spotify playlist"
 SOURCES = (DEMO, UPLOAD, SPOTIFY)
 SPOTIFY_HELP = (
     "Spotify import is off because no Spotify app is configured. To turn it on: create an app "
-    "at developer.spotify.com/dashboard, add the redirect URI http://127.0.0.1:8888/callback "
+    "at developer.spotify.com/dashboard, add the redirect URI `http://127.0.0.1:8888/callback` "
     "to it, then set `SPOTIPY_CLIENT_ID` (the app's client id; no secret is needed) and, if you "
     "chose another redirect URI, `SPOTIPY_REDIRECT_URI`, either as environment variables or as "
     "keys in `.streamlit/secrets.toml` (see `.streamlit/secrets.toml.example`), and restart the "
