@@ -1,0 +1,175 @@
+"""Shared pieces of the benchmark scripts: paths, the machine description, timing helpers,
+peak-RSS readers, and writing results as JSON beside a printed table.
+
+Benchmarks are scripts, not tests: they call MoodTune's public API and print. Nothing here
+downloads anything; the embedding model comes from the installed package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+SHARED = ROOT.parent / "shared"
+PUBLIC_DOMAIN_SONGS = SHARED / "data" / "public_domain_songs.jsonl"
+QUERIES = ROOT / "data" / "eval_queries.jsonl"
+DEFAULT_WORK = Path(os.environ.get("MOODTUNE_BENCH_WORK", "/tmp/moodtune-bench"))
+DEMO_HOME_NAME = "demo-home"  # the demo library ingest.py builds and the others reuse
+
+
+def machine() -> dict[str, Any]:
+    """Describe the machine and the software the numbers came from."""
+    import deeplake
+    import torch
+
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": mem_gb,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "deeplake": deeplake.__version__,
+        "git": _git_head(),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def machine_line(info: dict[str, Any]) -> str:
+    """One line for a table caption."""
+    return (
+        f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM, {info['os']}, "
+        f"Python {info['python']}, torch {info['torch']} ({info['torch_threads']} threads), "
+        f"load average {info['load_average_1m']} at start, commit {info['git']}, {info['when']}"
+    )
+
+
+def _git_head() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out + ("+dirty" if dirty else "")
+
+
+def percentiles(samples_s: Sequence[float]) -> dict[str, float]:
+    """p50/p95/mean of durations in seconds, returned in milliseconds."""
+    arr = np.asarray(samples_s, dtype=np.float64) * 1000.0
+    return {
+        "p50_ms": round(float(np.percentile(arr, 50)), 3),
+        "p95_ms": round(float(np.percentile(arr, 95)), 3),
+        "mean_ms": round(float(arr.mean()), 3),
+        "n": int(arr.size),
+    }
+
+
+def timed(func: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    """Call func and return (result, seconds)."""
+    start = time.perf_counter()
+    out = func(*args, **kwargs)
+    return out, time.perf_counter() - start
+
+
+def self_peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def proc_status_mb(pid: int, field: str) -> float | None:
+    """VmRSS / VmHWM (peak) of a running process from /proc, in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def read_queries() -> list[str]:
+    """The labelled query texts, used as realistic query load."""
+    return [json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line.strip()]
+
+
+def write_result(name: str, data: dict[str, Any]) -> Path:
+    """Write bench/results/<name>.json (atomically, so a killed run leaves the old file)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a Markdown table (the same renderer as `moodtune eval`)."""
+    from moodtune.evaluate import format_table
+
+    print(f"\n### {title}\n", flush=True)
+    print(format_table(headers, [[_cell(c) for c in row] for row in rows]), flush=True)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return str(value)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,280 @@
+"""Warm query latency per approach at 1k, 10k and 100k tracks, next to a numpy scan.
+
+A synthetic library is written straight into Deep Lake with Store.upsert (random unit
+vectors and random profiles; 4 stanzas and 8 lines per song, close to the demo catalogue's
+4.2 stanzas), so no model runs over songs. Queries are the labelled feelings, each made unique
+with a counter so the embedder's LRU cache never answers a timed query. Per approach:
+
+- full: `Recommender.recommend(query, approach, k=10)`: query embedding and emotion
+  extraction (and emotion-word embedding where the approach uses it), ranking, explanations;
+- rank only: the ranker plus the ordering `recommend` does, on precomputed query vectors;
+- numpy scan: brute-force top-10 over the library's song vectors (`song_emb @ q` then
+  argpartition), the figure the ratio is taken against;
+- numpy, same matrices: the same brute force over every matrix the approach reads (lyrics also
+  reads the stanza vectors; hybrid reads both lyrics' and refined's), for a like-for-like cost.
+
+    python bench/latency.py [--quick] [--sizes 1000,10000] [--work DIR] [--rebuild]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from harness import (
+    DEFAULT_WORK,
+    log,
+    machine,
+    percentiles,
+    print_table,
+    proc_status_mb,
+    read_queries,
+    write_result,
+)
+
+from moodtune.config import load_settings
+from moodtune.embed import DIM, get_embedder
+from moodtune.emotions import build_extractor
+from moodtune.evaluate import rank_library
+from moodtune.models import EMOTIONS, EmotionProfile, Track
+from moodtune.recommend import APPROACHES, QueryContext, build_recommender
+from moodtune.store import EmotionAnalysis, LibraryIndex, Store, StoredTrack
+
+SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (1_000, 10_000)
+STANZAS, LINES = 4, 8
+BATCH = 5_000
+K = 10
+SYNTH_VERSION = "1"
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    return (a / np.linalg.norm(a, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def build_synthetic(home: Path, n: int, extractor: str, rebuild: bool) -> float | None:
+    """Write an n-track synthetic library at home (reused when already built the same way)."""
+    marker = home / "synthetic.json"
+    spec = {"n": n, "stanzas": STANZAS, "lines": LINES, "extractor": extractor,
+            "version": SYNTH_VERSION}  # fmt: skip
+    if not rebuild and marker.is_file() and json.loads(marker.read_text()) == spec:
+        return None
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    rng = np.random.default_rng(n)
+    start = time.perf_counter()
+    store = Store(home / "library", create=True)
+    store.set_extractor(extractor)
+    for at in range(0, n, BATCH):
+        m = min(BATCH, n - at)
+        stanza = _unit(rng.standard_normal((m, STANZAS, DIM)))
+        line = _unit(rng.standard_normal((m, LINES, DIM)))
+        emo, refined = _unit(rng.standard_normal((m, DIM))), _unit(rng.standard_normal((m, DIM)))
+        profiles = rng.beta(0.6, 1.4, size=(m, len(EMOTIONS))).astype(np.float32)
+        items = []
+        for i in range(m):
+            tid = f"syn-{at + i:06d}"
+            analysis = EmotionAnalysis(
+                extractor, "synthetic", EmotionProfile(tuple(profiles[i])),
+                np.repeat(profiles[i : i + 1], STANZAS, axis=0), "joy", emo[i], "serenity",
+                refined[i],
+            )  # fmt: skip
+            items.append(
+                StoredTrack(
+                    Track(tid, f"Synthetic song {at + i}", f"Band {(at + i) % 997}"),
+                    lyrics="synthetic",
+                    lyrics_hash=tid,
+                    embedder="all-MiniLM-L6-v2",
+                    song_emb=_unit(stanza[i].mean(axis=0)),
+                    stanzas=tuple(f"stanza {j} of song {at + i}" for j in range(STANZAS)),
+                    stanza_emb=stanza[i],
+                    lines=tuple(f"line {j} of song {at + i}" for j in range(LINES)),
+                    line_emb=line[i],
+                    analysis=analysis,
+                )
+            )
+        store.upsert(items)
+        store.commit(f"synthetic batch {at // BATCH + 1}")
+    seconds = time.perf_counter() - start
+    marker.write_text(json.dumps(spec))
+    log(f"built synthetic library of {n:,} tracks in {seconds:.1f} s")
+    return seconds
+
+
+def _topk(scores: np.ndarray, k: int) -> np.ndarray:
+    part = np.argpartition(-scores, k)[:k]
+    return part[np.argsort(-scores[part])]
+
+
+def numpy_song_scan(index: LibraryIndex, q: np.ndarray, k: int) -> np.ndarray:
+    """The textbook brute force: one matmul over the song vectors, then top-k."""
+    return _topk(index.song_emb @ q, k)
+
+
+def numpy_same_matrices(
+    index: LibraryIndex, ctx: QueryContext, approach: str, k: int
+) -> np.ndarray:
+    """Brute force over every matrix `approach` reads: the matmuls, the per-song stanza max,
+    a plain sum and a top-k partition (no profile norms, no rank fusion, no full sort)."""
+    parts = []
+    if approach in ("lyrics", "hybrid"):
+        stanza = index.stanza_emb @ ctx.embedding
+        parts += [index.song_emb @ ctx.embedding, np.maximum.reduceat(stanza, index.stanza_start)]
+    if approach == "emotions":
+        parts.append(index.emotion_emb @ ctx.emotion_embedding)
+    if approach in ("refined", "hybrid"):
+        parts.append(index.refined_emb @ ctx.refined_embedding)
+    if approach != "lyrics":
+        parts.append(index.profiles @ ctx.profile_vector)
+    scores = parts[0].copy()
+    for p in parts[1:]:
+        scores += p
+    return _topk(scores, k)
+
+
+def _time(func: Any, *args: Any) -> float:
+    start = time.perf_counter()
+    func(*args)
+    return time.perf_counter() - start
+
+
+def measure_size(
+    home: Path, n_queries: int, warmup: int, extractor: Any, counter: Any
+) -> dict[str, Any]:
+    settings = load_settings(secrets_path=Path("/nonexistent"), home=str(home))
+    store = Store(settings.library_url, read_only=True)
+    start = time.perf_counter()
+    index = store.index()
+    index_s = time.perf_counter() - start
+    recommender = build_recommender(
+        settings, store, embedder=get_embedder(settings.embedder), extractor=extractor
+    )
+    texts = read_queries()
+    names = APPROACHES.names()
+    for i in range(warmup):
+        for name in names:
+            recommender.recommend(f"{texts[-1 - i % len(texts)]} #{next(counter)}", name, k=K)
+    full: dict[str, list[float]] = {a: [] for a in names}
+    rank: dict[str, list[float]] = {a: [] for a in names}
+    same: dict[str, list[float]] = {a: [] for a in names}
+    scan: list[float] = []
+    for i in range(n_queries):
+        base = texts[i % len(texts)]
+        # Interleave approaches so background load spreads evenly over them.
+        for name in names:
+            full[name].append(_time(recommender.recommend, f"{base} #{next(counter)}", name, K))
+    contexts = [recommender.context(texts[i % len(texts)]) for i in range(n_queries)]
+    for ctx in contexts:
+        for attr in ("embedding", "profile", "emotion_embedding", "refined_embedding"):
+            getattr(ctx, attr)
+    # torch's OpenMP threads spin for a while after inference and steal the two cores from
+    # numpy: let them park, so rank-only and the numpy scans are compared on equal terms.
+    time.sleep(1.0)
+    for ctx in contexts:
+        for name in names:
+            rank[name].append(_time(lambda c=ctx, a=name: rank_library(c, index, a)[:K]))
+            same[name].append(_time(numpy_same_matrices, index, ctx, name, K))
+            scan.append(_time(numpy_song_scan, index, ctx.embedding, K))
+    scan_p = percentiles(scan)
+    approaches = {}
+    for name in names:
+        r, s = percentiles(rank[name]), percentiles(same[name])
+        approaches[name] = {
+            "full": percentiles(full[name]),
+            "rank_only": r,
+            "numpy_same_matrices": s,
+            "ratio_rank_vs_song_scan_p50": round(r["p50_ms"] / scan_p["p50_ms"], 2),
+            "ratio_rank_vs_same_matrices_p50": round(r["p50_ms"] / s["p50_ms"], 2),
+        }
+    return {
+        "tracks": len(index),
+        "stanzas": int(index.stanza_emb.shape[0]),
+        "index_build_s": round(index_s, 2),
+        "rss_mb": proc_status_mb(os.getpid(), "VmRSS"),
+        "numpy_song_scan": scan_p,
+        "approaches": approaches,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer queries.")
+    parser.add_argument("--sizes", help="Comma-separated track counts (overrides --quick).")
+    parser.add_argument("--queries", type=int, default=None, help="Timed queries per size.")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--rebuild", action="store_true", help="Rebuild synthetic libraries.")
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="torch.set_num_threads (default: torch's)."
+    )
+    parser.add_argument("--name", default="latency", help="Result name: bench/results/NAME.json.")
+    args = parser.parse_args(argv)
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
+    sizes = (
+        tuple(int(s) for s in args.sizes.split(","))
+        if args.sizes
+        else (QUICK_SIZES if args.quick else SIZES)
+    )
+    n_queries = args.queries or (30 if args.quick else 80)
+    info = machine()
+    settings = load_settings(secrets_path=Path("/nonexistent"))
+    extractor = build_extractor(settings.extractor, settings)
+    start = time.perf_counter()
+    get_embedder(settings.embedder).embed(["warm up"])
+    extractor.extract(["warm up"])
+    load_s = time.perf_counter() - start
+    counter = itertools.count()
+    results: dict[str, Any] = {}
+    builds: dict[str, float | None] = {}
+    for n in sizes:
+        home = args.work / f"synthetic-{n}"
+        builds[str(n)] = build_synthetic(home, n, extractor.name, args.rebuild)
+        log(f"measuring {n:,} tracks")
+        results[str(n)] = measure_size(home, n_queries, 5, extractor, counter)
+        gc.collect()
+    result = {
+        "machine": info,
+        "quick": args.quick,
+        "torch_threads": info["torch_threads"],
+        "k": K,
+        "queries_per_size": n_queries,
+        "extractor": f"{extractor.name} ({extractor.version})",
+        "model_load_s": round(load_s, 2),
+        "synthetic": {"stanzas_per_song": STANZAS, "lines_per_song": LINES},
+        "build_s": builds,
+        "sizes": results,
+    }
+    path = write_result(args.name, result)
+    rows = []
+    for n, size in results.items():
+        for name, a in size["approaches"].items():
+            rows.append([
+                f"{int(n):,}", name, a["full"]["p50_ms"], a["full"]["p95_ms"],
+                a["rank_only"]["p50_ms"], a["rank_only"]["p95_ms"],
+                size["numpy_song_scan"]["p50_ms"], a["ratio_rank_vs_song_scan_p50"],
+                a["numpy_same_matrices"]["p50_ms"], a["ratio_rank_vs_same_matrices_p50"],
+            ])  # fmt: skip
+    print_table(
+        f"Warm query latency, ms ({n_queries} queries per approach and size, k={K}, "
+        f"torch threads {info['torch_threads']})",
+        ["tracks", "approach", "full p50", "full p95", "rank p50", "rank p95",
+         "numpy scan p50", "rank / scan", "numpy same-matrices p50", "rank / same"],
+        rows,
+    )  # fmt: skip
+    print(f"\nwrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
