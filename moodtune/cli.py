@@ -8,6 +8,7 @@ failure); a bug exits with a traceback. Must not compute anything a test would w
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -27,9 +28,20 @@ class MoodTuneGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MoodTuneError as exc:
-            error = click.ClickException(str(exc))
-            error.exit_code = exc.exit_code
-            raise error from exc
+            error = _EXIT_ERRORS.get(exc.exit_code, click.ClickException)
+            raise error(str(exc)) from exc
+
+
+# click declares exit_code on the class, so each MoodTune exit code gets its own subclass.
+class _BadInput(click.ClickException):
+    exit_code = 2
+
+
+class _SourceFailed(click.ClickException):
+    exit_code = 3
+
+
+_EXIT_ERRORS: dict[int, type[click.ClickException]] = {2: _BadInput, 3: _SourceFailed}
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -42,8 +54,7 @@ def _settings(ctx: click.Context) -> Settings:
 @click.pass_context
 def cli(ctx: click.Context, home: str | None) -> None:
     """MoodTune: songs whose lyrics carry a feeling."""
-    overrides = {"home": home} if home else {}
-    ctx.obj = load_settings(**overrides)
+    ctx.obj = load_settings(home=home) if home else load_settings()
 
 
 @cli.group(cls=MoodTuneGroup)
@@ -51,13 +62,13 @@ def ingest() -> None:
     """Add tracks to the library (demo catalogue, a file, or a Spotify playlist)."""
 
 
-def _extractor_option() -> Any:
-    return click.option(
-        "--extractor",
-        type=click.Choice(EXTRACTORS.names()),
-        default=None,
-        help="Emotion extractor (default: MOODTUNE_EXTRACTOR or local).",
-    )
+_extractor_option = functools.partial(
+    click.option,
+    "--extractor",
+    type=click.Choice(EXTRACTORS.names()),
+    default=None,
+    help="Emotion extractor (default: MOODTUNE_EXTRACTOR or local).",
+)
 
 
 def _run_ingest(

@@ -33,9 +33,12 @@ BATCH_SIZE = 16
 
 
 class LyricsResultLike(Protocol):
-    text: str
-    provider: str
-    instrumental: bool
+    @property
+    def text(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def instrumental(self) -> bool: ...
 
 
 class LyricsFetcher(Protocol):

@@ -8,12 +8,9 @@ Must not run the ingestion (actions.py does) or catch errors (the page shows the
 
 from __future__ import annotations
 
-from typing import cast
-
 import pandas as pd
 import streamlit as st
 
-from moodtune.ingest import LyricsFetcher
 from moodtune.sources.demo import load_demo_catalogue
 from moodtune.sources.files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SUFFIXES, parse_tracks
 from moodtune.ui import resources
@@ -110,8 +107,6 @@ def spotify_panel() -> IngestJob | None:
     return IngestJob(
         playlist.tracks,
         f"Spotify playlist {playlist.name}",
-        # LyricsChain fits ingest.LyricsFetcher, but that protocol declares settable attributes
-        # and LyricsResult is frozen; drop this cast once the protocol uses read-only properties.
-        lyrics=cast("LyricsFetcher", chain),
+        lyrics=chain,
         notes=(*playlist.skipped, *chain.notes),
     )
