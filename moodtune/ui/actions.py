@@ -17,11 +17,12 @@ from moodtune.errors import InputError, MoodTuneError
 from moodtune.ingest import IngestReport, LyricsFetcher, TrackOutcome, build_ingestor
 from moodtune.models import Recommendation, Track
 from moodtune.recommend import APPROACHES
-from moodtune.text import validate_query
+from moodtune.text import MAX_QUERY_CHARS, validate_query
 from moodtune.ui import resources
 from moodtune.ui.safe import md_escape
 
-QUERY_LIMIT = 1000  # a feeling fits in a few sentences; the model reads ~256 word pieces anyway
+# The same cap as the library and CLI: a pasted verse or a whole lyric is a fair query.
+QUERY_LIMIT = MAX_QUERY_CHARS
 COMPARE = "compare"
 _LOG_LINES = 12
 
@@ -58,7 +59,7 @@ def check_query(query: str | None) -> str:
     if length > QUERY_LIMIT:
         raise InputError(
             f"That text is {length:,} characters long; describe the feeling in under "
-            f"{QUERY_LIMIT:,} characters (a sentence or two works best)."
+            f"{QUERY_LIMIT:,} characters (a sentence or a verse works best)."
         )
     return text
 
