@@ -185,6 +185,7 @@ def measure_size(
             same[name].append(_time(numpy_same_matrices, index, ctx, name, K))
             scan.append(_time(numpy_song_scan, index, ctx.embedding, K))
     scan_p = percentiles(scan)
+    components = _components(index, contexts)
     approaches = {}
     for name in names:
         r, s = percentiles(rank[name]), percentiles(same[name])
@@ -201,8 +202,33 @@ def measure_size(
         "index_build_s": round(index_s, 2),
         "rss_mb": proc_status_mb(os.getpid(), "VmRSS"),
         "numpy_song_scan": scan_p,
+        "components_p50_ms": components,
         "approaches": approaches,
     }
+
+
+def _components(index: LibraryIndex, contexts: list[QueryContext]) -> dict[str, float]:
+    """p50 of the building blocks the rankers are made of, to say where the time goes."""
+    q = [c.embedding for c in contexts]
+    p = [c.profile_vector for c in contexts]
+    scores = [index.song_emb @ v for v in q]
+    blocks = {
+        "song matmul": lambda i: index.song_emb @ q[i],
+        "stanza matmul + per-song max": lambda i: np.maximum.reduceat(
+            index.stanza_emb @ q[i], index.stanza_start
+        ),
+        "profile cosine (norms per query)": lambda i: (
+            (index.profiles @ p[i])
+            / (np.linalg.norm(index.profiles, axis=1) * np.linalg.norm(p[i]))
+        ),
+        "full stable argsort": lambda i: np.argsort(-scores[i], kind="stable"),
+        "argpartition top-k + sort": lambda i: _topk(scores[i], K),
+    }
+    out = {}
+    for label, block in blocks.items():
+        times = [_time(block, i) for i in range(len(contexts))]
+        out[label] = percentiles(times)["p50_ms"]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,6 +297,13 @@ def main(argv: list[str] | None = None) -> int:
         ["tracks", "approach", "full p50", "full p95", "rank p50", "rank p95",
          "numpy scan p50", "rank / scan", "numpy same-matrices p50", "rank / same"],
         rows,
+    )  # fmt: skip
+    labels = list(next(iter(results.values()))["components_p50_ms"])
+    print_table(
+        "Where ranking time goes: p50 ms of the building blocks",
+        ["block", *(f"{int(n):,} tracks" for n in results)],
+        [[label, *(size["components_p50_ms"][label] for size in results.values())]
+         for label in labels],
     )  # fmt: skip
     print(f"\nwrote {path}")
     return 0
