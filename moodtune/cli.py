@@ -263,7 +263,7 @@ def eval_extract(ctx: click.Context, extractor: str | None, data: str, as_json: 
         return
     click.echo(
         f"{report.extractor} ({report.version}) on {report.data}: {report.scores.n} texts "
-        f"in {report.seconds:.1f} s"
+        f"in {report.seconds:.2f} s"
     )
     click.echo(extractor_table(report))
 

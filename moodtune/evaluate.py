@@ -83,6 +83,25 @@ def mrr(rankings: Sequence[Sequence[bool]]) -> float:
     return sum(reciprocal_rank(r) for r in rankings) / len(rankings)
 
 
+def expected_random(total: int, relevant: int, precision_k: int, ndcg_k: int) -> tuple[float, ...]:
+    """Expected (precision@k, nDCG@k, reciprocal rank) of a uniformly random ordering.
+
+    `relevant` hits among `total` candidates: every rank holds a hit with probability
+    relevant / total, and the first hit is at rank r with the negative-hypergeometric odds.
+    """
+    if not 0 < relevant <= total:
+        raise ValueError(f"Need 0 < relevant <= total (got {relevant} of {total}).")
+    share = relevant / total
+    ideal = dcg_at_k([1.0] * relevant, ndcg_k)
+    ndcg = share * dcg_at_k([1.0] * min(ndcg_k, total), ndcg_k) / ideal
+    rr, none_yet = 0.0, 1.0
+    for rank in range(1, total - relevant + 2):
+        hit_here = relevant / (total - rank + 1)
+        rr += none_yet * hit_here / rank
+        none_yet *= 1 - hit_here
+    return share * min(precision_k, total) / precision_k, ndcg, rr
+
+
 # -- intervals ----------------------------------------------------------------------------------
 def bootstrap_ci(
     values: Sequence[float],
@@ -381,6 +400,7 @@ class RecommenderReport:
     resamples: int
     approaches: tuple[ApproachScores, ...]
     per_query: tuple[QueryResult, ...]
+    chance: tuple[float, float, float] = (0.0, 0.0, 0.0)  # expected P, nDCG, MRR at random
 
     @property
     def best(self) -> str:
@@ -461,6 +481,17 @@ def compare_approaches(
             )
         if progress is not None:
             progress(done, len(scored))
+    randoms = [
+        expected_random(
+            len(index), sum(1 for labels in label_sets if q.target in labels), precision_k, k
+        )
+        for q in scored
+    ]
+    chance = (
+        float(np.mean([r[0] for r in randoms])),
+        float(np.mean([r[1] for r in randoms])),
+        float(np.mean([r[2] for r in randoms])),
+    )
     by_name = {name: [r for r in results if r.approach == name] for name in names}
     best = max(names, key=lambda n: float(np.mean([r.ndcg for r in by_name[n]])))
     best_ndcg = np.array([r.ndcg for r in by_name[best]])
@@ -489,6 +520,7 @@ def compare_approaches(
         resamples=resamples,
         approaches=scores,
         per_query=tuple(results),
+        chance=chance,
     )
 
 
@@ -624,6 +656,8 @@ def recommender_table(report: RecommenderReport) -> str:
         ]
         for a in report.approaches
     ]
+    p, n, r = report.chance
+    rows.append(["random order", f"{p:.3f}", f"{n:.3f}", f"{r:.3f}", "(expected)"])
     return format_table(headers, rows)
 
 
@@ -676,7 +710,8 @@ def describe_comparison(report: RecommenderReport) -> str:
     best = next(a for a in report.approaches if a.approach == report.best)
     lines = [
         f"{best.approach} ranks best by nDCG@{report.ndcg_k}: {best.ndcg.mean:.3f} "
-        f"({pct}% CI {best.ndcg.low:.3f} to {best.ndcg.high:.3f}) over {report.n_queries} queries."
+        f"({pct}% CI {best.ndcg.low:.3f} to {best.ndcg.high:.3f}) over {report.n_queries} queries; "
+        f"a random order would score {report.chance[1]:.3f}."
     ]
     for a in report.approaches:
         if a.approach == best.approach:

@@ -87,6 +87,9 @@ def _ci(interval: Interval) -> str:
 def comparison_frame(report: RecommenderReport) -> pd.DataFrame:
     """One row per approach: each metric's mean and its interval."""
     p, n = report.precision_k, report.ndcg_k
+    chance_p, chance_n, chance_r = report.chance
+    chance = {"approach": "random order (expected)", f"P@{p}": round(chance_p, 3),
+              f"nDCG@{n}": round(chance_n, 3), "MRR": round(chance_r, 3)}  # fmt: skip
     return pd.DataFrame(
         [
             {
@@ -103,6 +106,7 @@ def comparison_frame(report: RecommenderReport) -> pd.DataFrame:
             }
             for a in report.approaches
         ]
+        + [chance]
     )
 
 

@@ -4,6 +4,7 @@ import math
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from moodtune.embed import HashEmbedder
@@ -24,6 +25,7 @@ from moodtune.evaluate import (
     describe_feedback,
     evaluate_extractor,
     evaluate_recommender,
+    expected_random,
     feedback_report,
     feedback_table,
     format_table,
@@ -299,6 +301,8 @@ def test_compare_approaches_scores_rankings(tiny_recommender: Recommender) -> No
     assert summary.mrr.mean == pytest.approx(1.0)
     assert summary.precision.mean == pytest.approx((1 / 5 + 2 / 5) / 2)
     assert summary.precision.low <= summary.precision.mean <= summary.precision.high
+    chance = np.mean([expected_random(5, 1, 5, 3), expected_random(5, 2, 5, 3)], axis=0)
+    assert report.chance == pytest.approx(tuple(chance))
     best = {a.approach: a for a in report.approaches}[report.best]
     assert best.ndcg_vs_best.mean == 0.0
     assert "(best)" in recommender_table(report)
@@ -384,6 +388,7 @@ def test_describe_comparison_says_which_differences_are_clear() -> None:
     )  # fmt: skip
     text = describe_comparison(report)
     assert text.startswith("lyrics ranks best by nDCG@10: 0.400")
+    assert "a random order would score 0.000" in text
     assert "emotions: -0.200 (95% CI -0.250 to -0.150), clearly lower." in text
     assert "hybrid: -0.020 (95% CI -0.060 to +0.010), not distinguishable" in text
 
@@ -399,3 +404,24 @@ def test_describe_feedback_needs_separated_intervals(tmp_path: Path) -> None:
     far = FeedbackRow("emotions", 2, 98, *wilson_interval(2, 100))
     many = FeedbackRow("lyrics", 90, 10, *wilson_interval(90, 100))
     assert "above every other" in describe_feedback(FeedbackReport(0.95, (many, far)))
+
+
+def test_expected_random_by_hand() -> None:
+    # One hit among 4: P@1 = 1/4; RR = (1 + 1/2 + 1/3 + 1/4) / 4; nDCG@2 = (1/4)(1 + 1/log2 3)
+    p, ndcg, rr = expected_random(4, 1, 1, 2)
+    assert p == pytest.approx(0.25)
+    assert rr == pytest.approx((1 + 1 / 2 + 1 / 3 + 1 / 4) / 4)
+    assert ndcg == pytest.approx(0.25 * (1 + 1 / math.log2(3)))
+    assert expected_random(5, 5, 5, 10) == pytest.approx((1.0, 1.0, 1.0))
+    with pytest.raises(ValueError, match="relevant"):
+        expected_random(5, 0, 5, 10)
+
+
+def test_expected_random_matches_simulation() -> None:
+    rng = np.random.default_rng(0)
+    hits = np.array([True] * 3 + [False] * 9)
+    sims = []
+    for _ in range(20000):
+        order = list(rng.permutation(hits))
+        sims.append((precision_at_k(order, 5), ndcg_at_k(order, 10), reciprocal_rank(order)))
+    assert expected_random(12, 3, 5, 10) == pytest.approx(tuple(np.mean(sims, axis=0)), abs=0.01)
