@@ -89,7 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="Public-domain subset only.")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--extractors", default=",".join(EXTRACTORS), help="Comma-separated.")
+    parser.add_argument("--demo-only", action="store_true", help="Skip the public-domain songs.")
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="torch.set_num_threads (default: torch's)."
+    )
+    parser.add_argument("--name", default="ingest", help="Result name: bench/results/NAME.json.")
     args = parser.parse_args(argv)
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
     args.work.mkdir(parents=True, exist_ok=True)
     info = machine()
     demo = load_demo_catalogue()
@@ -97,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         public = public[:QUICK_PUBLIC_DOMAIN]
     datasets = [("demo catalogue", demo), (f"public-domain songs ({len(public)})", public)]
+    if args.demo_only:
+        datasets = datasets[:1]
     runs = []
-    for name in EXTRACTORS:
+    for name in args.extractors.split(","):
         for label, tracks in datasets:
             home = args.work / (
                 DEMO_HOME_NAME
@@ -115,9 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         "demo_home": str(args.work / DEMO_HOME_NAME),
         "peak_rss_mb": self_peak_rss_mb(),
     }
-    path = write_result("ingest", result)
+    path = write_result(args.name, result)
     print_table(
-        "Ingestion throughput (models warm; fresh library per run)",
+        f"Ingestion throughput (models warm; fresh library per run; torch threads "
+        f"{info['torch_threads']})",
         ["extractor", "data", "songs", "stanzas + lines", "seconds", "songs/s", "model load s"],
         [
             [r["extractor"], r["data"], r["songs"], r["stanzas"] + r["lines"], r["seconds"],

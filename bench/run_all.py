@@ -84,13 +84,17 @@ def targets_table(quick: bool) -> list[list[Any]]:
         if name == "latency" and "100000" not in sizes:
             note = "not measured (--quick)" if data.get("quick") else "not measured"
             rows.append(["rank-only / numpy scan, 100k", None, "<= 2x", note])
-    ingest = _load("ingest")
-    for run in (ingest or {}).get("runs", []):
-        if ingest is not None and (run["extractor"], run["data"]) == ("local", "demo catalogue"):
-            rows.append(
-                _row("demo ingestion, local extractor (s)", run["seconds"], "<= 60 s",
-                     TARGETS["demo_ingest_local_s"], ingest)
-            )  # fmt: skip
+    for name, label in (("ingest", ""), ("ingest_torch1", ", torch on 1 thread")):
+        ingest = _load(name)
+        for run in (ingest or {}).get("runs", []):
+            if ingest is not None and (run["extractor"], run["data"]) == (
+                "local",
+                "demo catalogue",
+            ):
+                rows.append(
+                    _row(f"demo ingestion, local extractor{label} (s)", run["seconds"], "<= 60 s",
+                         TARGETS["demo_ingest_local_s"], ingest)
+                )  # fmt: skip
     cold = _load("cold_start")
     if cold is not None:
         rows.append(
@@ -135,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
         jobs.insert(
             jobs.index(next(j for j in jobs if j[0] == "latency")) + 1,
             ("latency_torch1", [str(BENCH / "latency.py"), *extra, "--name", "latency_torch1"]),
+        )
+    if "ingest" in chosen:
+        extra = ["--extractors", "local", "--demo-only", "--torch-threads", "1"]
+        jobs.insert(
+            jobs.index(next(j for j in jobs if j[0] == "ingest")) + 1,
+            ("ingest_torch1", [str(BENCH / "ingest.py"), *extra, "--name", "ingest_torch1"]),
         )
     for name, script in jobs:
         command = [sys.executable, *script, "--work", str(args.work)]
