@@ -86,11 +86,10 @@ def targets_table(quick: bool) -> list[list[Any]]:
             rows.append(["rank-only / numpy scan, 100k", None, "<= 2x", note])
     for name, label in (("ingest", ""), ("ingest_torch1", ", torch on 1 thread")):
         ingest = _load(name)
-        for run in (ingest or {}).get("runs", []):
-            if ingest is not None and (run["extractor"], run["data"]) == (
-                "local",
-                "demo catalogue",
-            ):
+        if ingest is None:
+            continue
+        for run in ingest["runs"]:
+            if run["extractor"] == "local" and run["data"] == "demo catalogue":
                 rows.append(
                     _row(f"demo ingestion, local extractor{label} (s)", run["seconds"], "<= 60 s",
                          TARGETS["demo_ingest_local_s"], ingest)
