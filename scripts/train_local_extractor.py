@@ -4,11 +4,13 @@ Usage:
     .venv/bin/python scripts/train_local_extractor.py --data-dir /work/shared/eval \
         --out moodtune/emotions/weights
 
-Two members, averaged:
+Three members, weighted mean of probabilities:
 1. the packaged all-MiniLM-L6-v2 fine-tuned end to end with a linear head (mean pooling, BCE
-   with positive weights, AdamW with linear warmup/decay); the epoch is picked on dev;
-2. a logistic-regression head on the frozen packaged sentence embeddings (C picked on dev).
-The ensemble weight and the per-emotion thresholds are picked on dev. The test split is scored
+   with positive weights, AdamW with linear warmup/decay); the epoch is picked on dev; saved in
+   fp16 and scored from the saved file, exactly as shipped;
+2. a logistic-regression head on the frozen shared sentence embeddings (C picked on dev);
+3. a logistic-regression head on word 1-2-gram + character 2-5-gram TF-IDF (C picked on dev).
+The member weights and the per-emotion thresholds are picked on dev. The test split is scored
 once, after everything is fixed, and only reported. Seeds are fixed; no network is used.
 """
 
@@ -23,6 +25,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +35,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import torch
 from safetensors.numpy import save_file as save_numpy
 from safetensors.torch import save_file as save_torch
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from torch import nn
 from transformers import AutoModel, AutoTokenizer
@@ -41,7 +46,12 @@ from moodtune.emotions.local import (
     HEADS_FILE,
     META_FILE,
     METRICS_FILE,
+    TFIDF_FILE,
+    TFIDF_PARAMS,
     TOKENIZER_FILES,
+    FineTunedMember,
+    LocalExtractor,
+    TfidfMember,
 )
 from moodtune.models import EMOTIONS
 
@@ -143,7 +153,7 @@ def frozen_embeddings(splits: dict[str, Split]) -> dict[str, np.ndarray]:
     return {name: embedder.embed(split.texts) for name, split in splits.items()}
 
 
-def fit_lr(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+def fit_lr(x: Any, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
     """Fit one binary LR per emotion; return (weight (8, d), bias (8,))."""
     weights, biases = [], []
     for j in range(y.shape[1]):
@@ -154,9 +164,9 @@ def fit_lr(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarr
     return np.array(weights, dtype=np.float32), np.array(biases, dtype=np.float32)
 
 
-def lr_probs(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Apply the LR head."""
-    return 1.0 / (1.0 + np.exp(-(x @ w.T + b)))
+def lr_probs(x: Any, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Apply the LR head (x dense or sparse)."""
+    return np.asarray(1.0 / (1.0 + np.exp(-(x @ w.T + b))), dtype=np.float64)
 
 
 # --- member 1: fine-tuned MiniLM with a linear head ------------------------------------------
@@ -281,7 +291,55 @@ def finetune(
     return model, tokenizer, best[2], history
 
 
+# --- member 3: logistic regression on word and character TF-IDF -------------------------------
+
+
+def fit_tfidf(
+    train: Split, dev: Split, c_grid: tuple[float, ...]
+) -> tuple[dict[str, object], np.ndarray, np.ndarray, float]:
+    """Fit word 1-2-gram + char_wb 2-5-gram TF-IDF with per-emotion LR; C picked on dev.
+
+    Returns the vectoriser spec (as stored in TFIDF_FILE), weight (8, V), bias (8,), chosen C.
+    """
+    word = TfidfVectorizer(**TFIDF_PARAMS["word"], min_df=2)
+    char = TfidfVectorizer(**TFIDF_PARAMS["char"], min_df=3)
+    x_train = hstack([word.fit_transform(train.texts), char.fit_transform(train.texts)]).tocsr()
+    x_dev = hstack([word.transform(dev.texts), char.transform(dev.texts)]).tocsr()
+    best: tuple[float, float] = (-1.0, c_grid[0])
+    for c in c_grid:
+        w, b = fit_lr(x_train, train.labels, c)
+        p = lr_probs(x_dev, w, b)
+        score = micro_f1(p, dev.labels, tune_thresholds(p, dev.labels))
+        print(f"TF-IDF C={c}: dev micro-F1 (tuned) {score:.4f}", flush=True)
+        if score > best[0]:
+            best = (score, c)
+    w, b = fit_lr(x_train, train.labels, best[1])
+    spec = {
+        name: {
+            "vocabulary": {k: int(i) for k, i in vec.vocabulary_.items()},
+            "idf": [float(x) for x in vec.idf_],
+        }
+        for name, vec in (("word", word), ("char", char))
+    }
+    return spec, w, b, best[1]
+
+
 # --- main --------------------------------------------------------------------------------------
+
+
+def mix_grid(with_finetuned: bool) -> list[tuple[float, float, float]]:
+    """Candidate (fine-tuned, frozen LR, TF-IDF) weights, summing to 1."""
+    out = []
+    if not with_finetuned:
+        return [(0.0, round(1.0 - tf, 2), round(tf, 2)) for tf in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)]
+    for ft in np.arange(0.4, 1.001, 0.1):
+        for tf in np.arange(0.0, 0.301, 0.1):
+            lr = 1.0 - ft - tf
+            if lr >= -1e-9:
+                out.append(
+                    (round(float(ft), 2), round(float(max(lr, 0.0)), 2), round(float(tf), 2))
+                )
+    return out
 
 
 def main() -> None:
@@ -298,11 +356,23 @@ def main() -> None:
         "--pw-power", type=float, default=0.5, help="positive weight = (neg/pos) ** power"
     )
     parser.add_argument(
-        "--lr-only",
-        action="store_true",
-        help="skip fine-tuning; ship the frozen-embedding LR head alone",
+        "--encoder-from",
+        type=Path,
+        help="reuse the fine-tuned encoder saved by an earlier run of this script (same data and "
+        "seed) instead of fine-tuning again; everything after fine-tuning is recomputed",
+    )
+    parser.add_argument(
+        "--no-finetune", action="store_true", help="fallback: frozen LR + TF-IDF members only"
+    )
+    parser.add_argument(
+        "--emb-cache", type=Path, help="npz cache of the frozen embeddings (speeds up reruns)"
     )
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--no-test",
+        action="store_true",
+        help="for experiments: skip the test split (scored once, for the shipped run)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     seed_everything(SEED)
@@ -314,52 +384,26 @@ def main() -> None:
     splits = {s: read_split(args.data_dir / f"xed_en_{s}.tsv") for s in ("train", "dev", "test")}
     train, dev, test = splits["train"], splits["dev"], splits["test"]
     print({k: len(v.texts) for k, v in splits.items()}, flush=True)
-
-    # Member 2 first: it is cheap and fixes a baseline.
-    emb = frozen_embeddings(splits)
-    lr_choice: tuple[float, float] = (-1.0, 0.0)
-    for c in (0.25, 0.5, 1.0, 2.0, 4.0, 8.0):
-        w, b = fit_lr(emb["train"], train.labels, c)
-        p = lr_probs(emb["dev"], w, b)
-        score = micro_f1(p, dev.labels, tune_thresholds(p, dev.labels))
-        print(f"LR C={c}: dev micro-F1 (tuned) {score:.4f}", flush=True)
-        if score > lr_choice[0]:
-            lr_choice = (score, c)
-    lr_w, lr_b = fit_lr(emb["train"], train.labels, lr_choice[1])
-    lr_dev = lr_probs(emb["dev"], lr_w, lr_b)
-
-    history: list[dict[str, float]] = []
-    if args.lr_only:
-        ft_dev = None
-        mix, th = 0.0, tune_thresholds(lr_dev, dev.labels)
-        dev_probs = lr_dev
-    else:
-        model, tokenizer, ft_dev, history = finetune(base, train, dev, args)
-        mix_choice: tuple[float, float, np.ndarray] = (-1.0, 1.0, np.zeros(8))
-        # Weight of the fine-tuned member; 1.0 means the LR member is ignored.
-        for mix in np.round(np.arange(0.5, 1.001, 0.1), 2):
-            p = mix * ft_dev + (1 - mix) * lr_dev
-            th_m = tune_thresholds(p, dev.labels)
-            score = micro_f1(p, dev.labels, th_m)
-            print(f"mix {mix}: dev micro-F1 (tuned) {score:.4f}", flush=True)
-            if score > mix_choice[0] + 1e-9:
-                mix_choice = (score, float(mix), th_m)
-        _, mix, th = mix_choice
-        dev_probs = mix * ft_dev + (1 - mix) * lr_dev
-
-    # Everything is fixed: score test once.
-    lr_test = lr_probs(emb["test"], lr_w, lr_b)
-    if args.lr_only:
-        test_probs = lr_test
-    else:
-        ft_test = predict(model, tokenizer, test.texts, args.max_len)
-        test_probs = mix * ft_test + (1 - mix) * lr_test
-
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    for stale in (ENCODER_FILE, *TOKENIZER_FILES):
-        (out / stale).unlink(missing_ok=True)
-    if not args.lr_only:
+
+    # Member 1: the fine-tuned encoder, saved in fp16 and then scored exactly as shipped.
+    history: list[dict[str, float]] = []
+    finetuned: FineTunedMember | None = None
+    ft_dev = np.zeros_like(dev.labels, dtype=np.float64)
+    if args.no_finetune:
+        for stale in (ENCODER_FILE, *TOKENIZER_FILES):
+            (out / stale).unlink(missing_ok=True)
+    elif args.encoder_from is not None:
+        src: Path = args.encoder_from
+        if src.resolve() != out.resolve():
+            for name in (ENCODER_FILE, *TOKENIZER_FILES):
+                shutil.copyfile(src / name, out / name)
+        previous = json.loads((src / METRICS_FILE).read_text(encoding="utf-8"))
+        history = previous.get("epochs", [])
+        print(f"reusing the encoder from {src}", flush=True)
+    else:
+        model, _, _, history = finetune(base, train, dev, args)
         state = {
             k: v.detach().to(torch.float16).contiguous()
             for k, v in model.encoder.state_dict().items()
@@ -370,50 +414,118 @@ def main() -> None:
         save_torch(state, str(out / ENCODER_FILE))
         for name in TOKENIZER_FILES:
             shutil.copyfile(base / name, out / name)
-    save_numpy({"lr.weight": lr_w, "lr.bias": lr_b}, str(out / HEADS_FILE))
+        del model
+    if not args.no_finetune:
+        finetuned = FineTunedMember(out, args.max_len)
+        ft_dev = finetuned.probabilities(dev.texts)
+        print(
+            f"fine-tuned (fp16): dev micro-F1 (tuned) "
+            f"{micro_f1(ft_dev, dev.labels, tune_thresholds(ft_dev, dev.labels)):.4f}",
+            flush=True,
+        )
+
+    # Member 2: LR on the frozen shared embeddings.
+    if args.emb_cache is not None and args.emb_cache.is_file():
+        emb = dict(np.load(args.emb_cache))
+    else:
+        emb = frozen_embeddings(splits)
+        if args.emb_cache is not None:
+            np.savez(args.emb_cache, **emb)
+    lr_choice: tuple[float, float] = (-1.0, 0.0)
+    for c in (0.25, 0.5, 1.0, 2.0):
+        w, b = fit_lr(emb["train"], train.labels, c)
+        p = lr_probs(emb["dev"], w, b)
+        score = micro_f1(p, dev.labels, tune_thresholds(p, dev.labels))
+        print(f"LR C={c}: dev micro-F1 (tuned) {score:.4f}", flush=True)
+        if score > lr_choice[0]:
+            lr_choice = (score, c)
+    lr_w, lr_b = fit_lr(emb["train"], train.labels, lr_choice[1])
+    lr_dev = lr_probs(emb["dev"], lr_w, lr_b)
+
+    # Member 3: TF-IDF LR.
+    spec, tf_w, tf_b, tf_c = fit_tfidf(train, dev, (0.5, 1.0, 2.0))
+    (out / TFIDF_FILE).write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    tfidf = TfidfMember(json.loads((out / TFIDF_FILE).read_text(encoding="utf-8")), tf_w, tf_b)
+    tf_dev = tfidf.probabilities(dev.texts)
+
+    best: tuple[float, tuple[float, float, float], np.ndarray] = (
+        -1.0,
+        (1.0, 0.0, 0.0),
+        np.zeros(8),
+    )
+    for mix in mix_grid(with_finetuned=finetuned is not None):
+        p = mix[0] * ft_dev + mix[1] * lr_dev + mix[2] * tf_dev
+        th_m = tune_thresholds(p, dev.labels)
+        score = micro_f1(p, dev.labels, th_m)
+        print(f"mix {mix}: dev micro-F1 (tuned) {score:.4f}", flush=True)
+        if score > best[0] + 1e-9:
+            best = (score, mix, th_m)
+    _, mix, th = best
+    dev_probs = mix[0] * ft_dev + mix[1] * lr_dev + mix[2] * tf_dev
+
+    # Everything is fixed: score test once.
+    test_report = None
+    if not args.no_test:
+        test_probs = mix[1] * lr_probs(emb["test"], lr_w, lr_b) + mix[2] * tfidf.probabilities(
+            test.texts
+        )
+        if finetuned is not None:
+            test_probs += mix[0] * finetuned.probabilities(test.texts)
+        test_report = report(test_probs, test.labels, th)
+
+    save_numpy(
+        {"lr.weight": lr_w, "lr.bias": lr_b, "tfidf.weight": tf_w, "tfidf.bias": tf_b},
+        str(out / HEADS_FILE),
+    )
     meta = {
-        "version": "local-xed-v1",
+        "version": LocalExtractor.version,
         "emotions": list(EMOTIONS),
         "max_length": args.max_len,
-        "finetuned_weight": mix if not args.lr_only else 0.0,
+        "member_weights": {"finetuned": mix[0], "frozen_lr": mix[1], "tfidf": mix[2]},
         "thresholds": [round(float(t), 4) for t in th],
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    size = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
+    size = sum(f.stat().st_size for f in out.iterdir() if f.is_file() and f.name != METRICS_FILE)
     metrics = {
         "data": "XED English (CC BY 4.0), fixed SHA-1 split from /work/shared/eval",
-        "method": "lr-only" if args.lr_only else "fine-tuned MiniLM + frozen-embedding LR ensemble",
+        "method": "fine-tuned MiniLM + frozen-embedding LR + TF-IDF LR, weighted mean"
+        if finetuned is not None
+        else "frozen-embedding LR + TF-IDF LR, weighted mean (fallback, no fine-tuning)",
         "hyperparameters": {
-            "lr_C": lr_choice[1],
-            **(
-                {}
-                if args.lr_only
-                else {
-                    "epochs": args.epochs,
-                    "lr": args.lr,
-                    "head_lr": args.head_lr,
-                    "batch_size": args.batch_size,
-                    "max_len": args.max_len,
-                    "dropout": args.dropout,
-                    "pos_weight_power": args.pw_power,
-                    "finetuned_weight": mix,
-                }
-            ),
+            "epochs": args.epochs,
+            "lr": args.lr,
+            "head_lr": args.head_lr,
+            "batch_size": args.batch_size,
+            "max_len": args.max_len,
+            "dropout": args.dropout,
+            "pos_weight_power": args.pw_power,
+            "frozen_lr_C": lr_choice[1],
+            "tfidf_C": tf_c,
+            "member_weights": meta["member_weights"],
             "seed": SEED,
         },
         "epochs": history,
         "thresholds": dict(zip(EMOTIONS, meta["thresholds"], strict=True)),
-        "dev_note": "thresholds and choices were tuned on dev, so dev scores are optimistic",
+        "dev_note": "thresholds, epoch, C and member weights were chosen on dev: dev is optimistic",
+        "dev_members_micro_f1_tuned": {
+            name: round(micro_f1(p, dev.labels, tune_thresholds(p, dev.labels)), 4)
+            for name, p in (("finetuned", ft_dev), ("frozen_lr", lr_dev), ("tfidf", tf_dev))
+            if name != "finetuned" or finetuned is not None
+        },
         "dev": report(dev_probs, dev.labels, th),
-        "test": report(test_probs, test.labels, th),
+        "test": test_report,
         "weights_mb": round(size / 1e6, 1),
-        "train_seconds": round(time.time() - started, 1),
+        "run_seconds": round(time.time() - started, 1),
+        "encoder_from": None if args.encoder_from is None else str(args.encoder_from),
         "threads": args.threads,
     }
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: metrics[k] for k in ("hyperparameters", "weights_mb", "train_seconds")}))
+    for f in out.iterdir():
+        f.chmod(0o644)  # safetensors writes 0600; the package must be readable by everyone
+    print(json.dumps({k: metrics[k] for k in ("hyperparameters", "weights_mb", "run_seconds")}))
     print("dev", metrics["dev"]["micro_f1"], metrics["dev"]["macro_f1"])  # type: ignore[index]
-    print("test", metrics["test"]["micro_f1"], metrics["test"]["macro_f1"])  # type: ignore[index]
+    if test_report is not None:
+        print("test", test_report["micro_f1"], test_report["macro_f1"])
 
 
 if __name__ == "__main__":

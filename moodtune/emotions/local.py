@@ -1,9 +1,11 @@
 """The `local` emotion extractor: offline, trained on XED English, weights shipped in the package.
 
-Owns: reading moodtune/emotions/weights/ (a fine-tuned all-MiniLM-L6-v2 encoder with a linear
-head in fp16, a logistic-regression head over the shared packaged sentence embeddings, the
-ensemble weight and the dev-tuned per-emotion thresholds) and mapping each raw probability to a
-calibrated score where 0.5 means "present". Models load lazily on first use, once, under a lock.
+Owns: reading moodtune/emotions/weights/ and running its three members, whose probabilities are
+averaged with dev-tuned weights: a fine-tuned all-MiniLM-L6-v2 encoder with a linear head (fp16
+on disk), a logistic-regression head over the shared packaged sentence embeddings, and a
+logistic-regression head over word + character TF-IDF. Each raw probability then maps to a
+calibrated score where 0.5 means "present" (dev-tuned thresholds). Members load lazily on first
+use, once, under a lock.
 Must not download anything, train, or change the shared embedder (it only calls it).
 """
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 ENCODER_FILE = "encoder.safetensors"
 HEADS_FILE = "heads.safetensors"
 META_FILE = "local_extractor.json"
+TFIDF_FILE = "tfidf.json"
 METRICS_FILE = "metrics.json"
 TOKENIZER_FILES = (
     "config.json",
@@ -39,6 +42,12 @@ TOKENIZER_FILES = (
     "special_tokens_map.json",
 )
 _HEAD_KEYS = ("head.weight", "head.bias")
+# TfidfVectorizer settings shared by training and inference (vocabulary and idf are stored).
+TFIDF_PARAMS: dict[str, dict[str, Any]] = {
+    "word": {"ngram_range": (1, 2), "sublinear_tf": True, "lowercase": True},
+    "char": {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True},
+}
+MEMBERS = ("finetuned", "frozen_lr", "tfidf")
 
 
 def weights_dir() -> Path:
@@ -67,14 +76,15 @@ class LocalWeights:
     path: Path
     version: str
     max_length: int
-    finetuned_weight: float  # ensemble weight of the fine-tuned member; the LR gets the rest
+    member_weights: dict[str, float]  # one weight per name in MEMBERS, summing to 1
     thresholds: np.ndarray  # (8,)
     lr_weight: np.ndarray  # (8, 384)
     lr_bias: np.ndarray  # (8,)
+    tfidf_weight: np.ndarray  # (8, vocabulary size)
+    tfidf_bias: np.ndarray  # (8,)
 
-    @property
-    def has_encoder(self) -> bool:
-        return self.finetuned_weight > 0.0
+    def uses(self, member: str) -> bool:
+        return self.member_weights.get(member, 0.0) > 0.0
 
 
 def load_weights_dir(path: Path | None = None) -> LocalWeights:
@@ -85,28 +95,70 @@ def load_weights_dir(path: Path | None = None) -> LocalWeights:
     try:
         meta = json.loads((root / META_FILE).read_text(encoding="utf-8"))
         heads = load_file(str(root / HEADS_FILE))
-    except (OSError, ValueError) as exc:
+        if list(meta["emotions"]) != list(EMOTIONS):
+            raise ValueError("emotion order differs")
+        weights = LocalWeights(
+            path=root,
+            version=str(meta["version"]),
+            max_length=int(meta["max_length"]),
+            member_weights={m: float(meta["member_weights"].get(m, 0.0)) for m in MEMBERS},
+            thresholds=np.asarray(meta["thresholds"], dtype=np.float64),
+            lr_weight=heads["lr.weight"].astype(np.float64),
+            lr_bias=heads["lr.bias"].astype(np.float64),
+            tfidf_weight=heads["tfidf.weight"].astype(np.float64),
+            tfidf_bias=heads["tfidf.bias"].astype(np.float64),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ExtractionError(
-            f"The local emotion model in {root} is missing or unreadable; reinstall moodtune "
-            "or rebuild it with scripts/train_local_extractor.py."
+            f"The local emotion model in {root} is missing, unreadable or from another version; "
+            "reinstall moodtune or rebuild it with scripts/train_local_extractor.py."
         ) from exc
-    if list(meta.get("emotions", [])) != list(EMOTIONS):
-        raise ExtractionError(f"The local emotion model in {root} uses a different emotion order.")
-    weights = LocalWeights(
-        path=root,
-        version=str(meta["version"]),
-        max_length=int(meta["max_length"]),
-        finetuned_weight=float(meta["finetuned_weight"]),
-        thresholds=np.asarray(meta["thresholds"], dtype=np.float64),
-        lr_weight=heads["lr.weight"].astype(np.float32),
-        lr_bias=heads["lr.bias"].astype(np.float32),
-    )
-    if weights.has_encoder and not (root / ENCODER_FILE).is_file():
-        raise ExtractionError(f"The local emotion model in {root} lacks {ENCODER_FILE}.")
+    for member, needed in (("finetuned", ENCODER_FILE), ("tfidf", TFIDF_FILE)):
+        if weights.uses(member) and not (root / needed).is_file():
+            raise ExtractionError(f"The local emotion model in {root} lacks {needed}.")
     return weights
 
 
-class _FineTuned:
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    from scipy.special import expit  # no overflow warnings for large logits
+
+    return np.asarray(expit(x), dtype=np.float64)
+
+
+class TfidfMember:
+    """Word + char_wb TF-IDF with a linear head, rebuilt from the stored vocabularies and idf."""
+
+    def __init__(self, spec: dict[str, Any], weight: np.ndarray, bias: np.ndarray) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._vectorizers = []
+        for name in ("word", "char"):
+            vec = TfidfVectorizer(**TFIDF_PARAMS[name], vocabulary=spec[name]["vocabulary"])
+            vec.idf_ = np.asarray(spec[name]["idf"], dtype=np.float64)
+            self._vectorizers.append(vec)
+        self.weight = np.asarray(weight, dtype=np.float64)
+        self.bias = np.asarray(bias, dtype=np.float64)
+
+    @classmethod
+    def load(cls, weights: LocalWeights) -> TfidfMember:
+        """Read the vocabularies from the weights directory."""
+        try:
+            spec = json.loads((weights.path / TFIDF_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ExtractionError(
+                f"Could not read {TFIDF_FILE} in {weights.path}; reinstall moodtune."
+            ) from exc
+        return cls(spec, weights.tfidf_weight, weights.tfidf_bias)
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Return (n, 8) probabilities."""
+        from scipy.sparse import hstack
+
+        x = hstack([vec.transform(list(texts)) for vec in self._vectorizers]).tocsr()
+        return _sigmoid(np.asarray(x @ self.weight.T) + self.bias)
+
+
+class FineTunedMember:
     """The fine-tuned encoder + linear head, built from fp16 safetensors and run in fp32."""
 
     def __init__(self, root: Path, max_length: int) -> None:
@@ -167,7 +219,7 @@ class LocalExtractor:
     """XED-trained multi-label emotion scorer; 0.5 marks the dev-tuned decision per emotion."""
 
     name = "local"
-    version = "local-xed-v1"
+    version = "local-xed-v2"
 
     def __init__(
         self, weights: LocalWeights, embedder: Embedder | None = None, batch_size: int = 64
@@ -175,7 +227,8 @@ class LocalExtractor:
         self.weights = weights
         self.batch_size = batch_size
         self._embedder = embedder
-        self._finetuned: _FineTuned | None = None
+        self._finetuned: FineTunedMember | None = None
+        self._tfidf: TfidfMember | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -184,26 +237,33 @@ class LocalExtractor:
         # The LR head was fitted on the packaged MiniLM vectors, whatever settings.embedder says.
         return cls(load_weights_dir())
 
-    def _members(self) -> tuple[Embedder, _FineTuned | None]:
+    def _members(self) -> tuple[Embedder | None, FineTunedMember | None, TfidfMember | None]:
+        w = self.weights
         with self._lock:
-            if self._embedder is None:
+            if w.uses("frozen_lr") and self._embedder is None:
                 self._embedder = get_embedder("minilm")
-            if self.weights.has_encoder and self._finetuned is None:
-                self._finetuned = _FineTuned(self.weights.path, self.weights.max_length)
-            return self._embedder, self._finetuned
+            if w.uses("finetuned") and self._finetuned is None:
+                self._finetuned = FineTunedMember(w.path, w.max_length)
+            if w.uses("tfidf") and self._tfidf is None:
+                self._tfidf = TfidfMember.load(w)
+            return self._embedder, self._finetuned, self._tfidf
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Return the raw (n, 8) ensemble probabilities, before calibration."""
         if len(texts) == 0:
             return np.zeros((0, len(EMOTIONS)))
-        embedder, finetuned = self._members()
-        w = self.weights
-        vectors = embedder.embed(list(texts)).astype(np.float64)
-        probs = 1.0 / (1.0 + np.exp(-(vectors @ w.lr_weight.T.astype(np.float64) + w.lr_bias)))
+        embedder, finetuned, tfidf = self._members()
+        w = self.weights.member_weights
+        probs = np.zeros((len(texts), len(EMOTIONS)), dtype=np.float64)
+        if embedder is not None:
+            vectors = embedder.embed(list(texts)).astype(np.float64)
+            lr = _sigmoid(vectors @ self.weights.lr_weight.T + self.weights.lr_bias)
+            probs += w["frozen_lr"] * lr
         if finetuned is not None:
-            ft = finetuned.probabilities(texts, self.batch_size)
-            probs = w.finetuned_weight * ft + (1.0 - w.finetuned_weight) * probs
-        return np.asarray(probs, dtype=np.float64)
+            probs += w["finetuned"] * finetuned.probabilities(texts, self.batch_size)
+        if tfidf is not None:
+            probs += w["tfidf"] * tfidf.probabilities(texts)
+        return probs
 
     def extract(self, texts: Sequence[str]) -> list[EmotionProfile]:
         """Return one calibrated profile per text, in order."""
