@@ -137,3 +137,8 @@ def test_missing_weights_raise_extraction_error(tmp_path: Path) -> None:
     (tmp_path / META_FILE).write_text("{}", encoding="utf-8")
     with pytest.raises(ExtractionError):
         load_weights_dir(tmp_path)
+
+
+def test_blank_text_has_no_emotion_present(extractor: LocalExtractor) -> None:
+    for profile in extractor.extract(["", "   \n "]):
+        assert all(s < PRESENT for s in profile.scores)
