@@ -1,11 +1,13 @@
 """The `local` emotion extractor: offline, trained on XED English, weights shipped in the package.
 
-Owns: reading moodtune/emotions/weights/ and running its three members, whose probabilities are
+Owns: reading moodtune/emotions/weights/ and running its members. Three learned members are
 averaged with dev-tuned weights: a fine-tuned all-MiniLM-L6-v2 encoder with a linear head (fp16
 on disk), a logistic-regression head over the shared packaged sentence embeddings, and a
-logistic-regression head over word + character TF-IDF. Each raw probability then maps to a
-calibrated score where 0.5 means "present" (dev-tuned thresholds). Members load lazily on first
-use, once, under a lock.
+logistic-regression head over word + character TF-IDF. A fourth, the `terms` member, is a small
+curated lexicon of words that name an emotion (1.0 if one fires, unless negated, else 0.0); it is
+mixed in as `(1 - w) * learned + w * terms` with w tuned on dev. Each raw probability then maps
+to a calibrated score where 0.5 means "present" (dev-tuned thresholds). Members load lazily on
+first use, once, under a lock.
 Must not download anything, train, or change the shared embedder (it only calls it).
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +36,7 @@ ENCODER_FILE = "encoder.safetensors"
 HEADS_FILE = "heads.safetensors"
 META_FILE = "local_extractor.json"
 TFIDF_FILE = "tfidf.json"
+TERMS_FILE = "terms.json"
 METRICS_FILE = "metrics.json"
 TOKENIZER_FILES = (
     "config.json",
@@ -82,6 +86,7 @@ class LocalWeights:
     lr_bias: np.ndarray  # (8,)
     tfidf_weight: np.ndarray  # (8, vocabulary size)
     tfidf_bias: np.ndarray  # (8,)
+    terms_weight: float = 0.0  # w in (1 - w) * learned + w * terms; 0 means no lexicon
 
     def uses(self, member: str) -> bool:
         return self.member_weights.get(member, 0.0) > 0.0
@@ -107,7 +112,10 @@ def load_weights_dir(path: Path | None = None) -> LocalWeights:
             lr_bias=heads["lr.bias"].astype(np.float64),
             tfidf_weight=heads["tfidf.weight"].astype(np.float64),
             tfidf_bias=heads["tfidf.bias"].astype(np.float64),
+            terms_weight=float(meta.get("terms_weight", 0.0)),
         )
+        if not 0.0 <= weights.terms_weight < 1.0:
+            raise ValueError("terms_weight out of range")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ExtractionError(
             f"The local emotion model in {root} is missing, unreadable or from another version; "
@@ -116,6 +124,8 @@ def load_weights_dir(path: Path | None = None) -> LocalWeights:
     for member, needed in (("finetuned", ENCODER_FILE), ("tfidf", TFIDF_FILE)):
         if weights.uses(member) and not (root / needed).is_file():
             raise ExtractionError(f"The local emotion model in {root} lacks {needed}.")
+    if weights.terms_weight > 0.0 and not (root / TERMS_FILE).is_file():
+        raise ExtractionError(f"The local emotion model in {root} lacks {TERMS_FILE}.")
     return weights
 
 
@@ -156,6 +166,89 @@ class TfidfMember:
 
         x = hstack([vec.transform(list(texts)) for vec in self._vectorizers]).tocsr()
         return _sigmoid(np.asarray(x @ self.weight.T) + self.bias)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-case word tokens, keeping contractions such as "can't" whole."""
+    return _TOKEN.findall(text.lower().replace("\u2019", "'").replace("`", "'"))
+
+
+class TermMember:
+    """Explicit emotion-term lexicon: 1.0 for an emotion when one of its terms occurs un-negated.
+
+    Terms are whole-word token sequences ("angry", "can't wait"). A term is negated when a negator
+    ("not", "never", "don't", ...) is among the `negation_window` tokens before it, so "not happy"
+    fires nothing; negation does not flip the emotion (no "not happy" -> sadness). Exception
+    phrases ("angry birds") are blanked before matching.
+    """
+
+    def __init__(
+        self,
+        terms: dict[str, list[str]],
+        negators: Sequence[str] = (),
+        exceptions: Sequence[str] = (),
+        negation_window: int = 3,
+    ) -> None:
+        if set(terms) != set(EMOTIONS):
+            raise ValueError("the term lexicon must list every emotion")
+        # Longest first so that a phrase is matched before a word it starts with.
+        self._terms: list[tuple[tuple[str, ...], int]] = sorted(
+            (
+                (tuple(_tokens(term)), EMOTIONS.index(emotion))
+                for emotion, words in terms.items()
+                for term in words
+                if _tokens(term)
+            ),
+            key=lambda item: -len(item[0]),
+        )
+        self._negators = frozenset(negators)
+        self._exceptions = [tuple(_tokens(x)) for x in exceptions if _tokens(x)]
+        self.negation_window = negation_window
+
+    @classmethod
+    def load(cls, root: Path) -> TermMember:
+        """Read TERMS_FILE from a weights directory."""
+        try:
+            spec = json.loads((root / TERMS_FILE).read_text(encoding="utf-8"))
+            return cls(
+                {e: list(spec["terms"][e]) for e in EMOTIONS},
+                list(spec.get("negators", [])),
+                list(spec.get("exceptions", [])),
+                int(spec.get("negation_window", 3)),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ExtractionError(
+                f"Could not read {TERMS_FILE} in {root}; reinstall moodtune."
+            ) from exc
+
+    def fires(self, text: str) -> np.ndarray:
+        """Return an (8,) 0/1 vector: which emotions have an un-negated term in the text."""
+        toks: list[str] = _tokens(text)
+        for phrase in self._exceptions:
+            n = len(phrase)
+            for i in range(len(toks) - n + 1):
+                if tuple(toks[i : i + n]) == phrase:
+                    toks[i : i + n] = [""] * n
+        out = np.zeros(len(EMOTIONS), dtype=np.float64)
+        for phrase, j in self._terms:
+            n = len(phrase)
+            for i in range(len(toks) - n + 1):
+                if tuple(toks[i : i + n]) != phrase:
+                    continue
+                before = toks[max(0, i - self.negation_window) : i]
+                if not self._negators.intersection(before):
+                    out[j] = 1.0
+                    break
+        return out
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Return (n, 8) 0/1 term firings."""
+        if len(texts) == 0:
+            return np.zeros((0, len(EMOTIONS)))
+        return np.stack([self.fires(t) for t in texts])
 
 
 class FineTunedMember:
@@ -219,7 +312,7 @@ class LocalExtractor:
     """XED-trained multi-label emotion scorer; 0.5 marks the dev-tuned decision per emotion."""
 
     name = "local"
-    version = "local-xed-v2"
+    version = "local-xed-v3"
 
     def __init__(
         self, weights: LocalWeights, embedder: Embedder | None = None, batch_size: int = 64
@@ -229,6 +322,7 @@ class LocalExtractor:
         self._embedder = embedder
         self._finetuned: FineTunedMember | None = None
         self._tfidf: TfidfMember | None = None
+        self._terms: TermMember | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -246,6 +340,8 @@ class LocalExtractor:
                 self._finetuned = FineTunedMember(w.path, w.max_length)
             if w.uses("tfidf") and self._tfidf is None:
                 self._tfidf = TfidfMember.load(w)
+            if w.terms_weight > 0.0 and self._terms is None:
+                self._terms = TermMember.load(w.path)
             return self._embedder, self._finetuned, self._tfidf
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -263,6 +359,9 @@ class LocalExtractor:
             probs += w["finetuned"] * finetuned.probabilities(texts, self.batch_size)
         if tfidf is not None:
             probs += w["tfidf"] * tfidf.probabilities(texts)
+        if self._terms is not None:
+            tw = self.weights.terms_weight
+            probs = (1.0 - tw) * probs + tw * self._terms.probabilities(texts)
         return probs
 
     def extract(self, texts: Sequence[str]) -> list[EmotionProfile]:

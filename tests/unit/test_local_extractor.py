@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,9 @@ from moodtune.emotions import EXTRACTORS, PRESENT
 from moodtune.emotions.local import (
     META_FILE,
     METRICS_FILE,
+    TERMS_FILE,
     LocalExtractor,
+    TermMember,
     calibrate,
     load_weights_dir,
     weights_dir,
@@ -48,6 +51,9 @@ def test_shipped_weights_are_small_and_complete() -> None:
     for split in ("dev", "test"):
         assert set(metrics[split]["per_emotion"]) == set(EMOTIONS)
         assert 0 < metrics[split]["micro_f1"] <= 1
+    # Every shipped version's single test score is on record, the current one last.
+    assert [h["version"] for h in metrics["test_history"]][-2:] == ["local-xed-v2", meta["version"]]
+    assert metrics["test_history"][-1]["micro_f1"] == metrics["test"]["micro_f1"]
 
 
 def test_calibration_maps_threshold_to_present() -> None:
@@ -90,14 +96,91 @@ def test_anger_on_top(extractor: LocalExtractor, text: str) -> None:
     assert profile["anger"] >= PRESENT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="XED annotators mostly labelled first-person 'I am angry' lines sadness/fear; the "
-    "model follows them (sadness, fear, then anger). Strict: a model that fixes it must drop this.",
-)
 def test_anger_on_top_for_first_person_statement(extractor: LocalExtractor) -> None:
+    # The product's acceptance sentence: v2 put sadness first; the terms member fixes it.
     (profile,) = extractor.extract(["I am so angry I could scream"])
     assert profile.dominant == "anger"
+    assert profile["anger"] >= PRESENT
+
+
+def test_shipped_model_uses_the_terms_member() -> None:
+    weights = load_weights_dir()
+    assert 0.0 < weights.terms_weight < 1.0
+    assert (weights_dir() / TERMS_FILE).is_file()
+    meta = json.loads((weights_dir() / META_FILE).read_text(encoding="utf-8"))
+    assert meta["terms_weight"] == weights.terms_weight
+
+
+@pytest.fixture(scope="module")
+def terms() -> TermMember:
+    return TermMember.load(weights_dir())
+
+
+def _fired(member: TermMember, text: str) -> set[str]:
+    return {e for e, v in zip(EMOTIONS, member.fires(text), strict=True) if v}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I am so angry I could scream", {"anger"}),
+        ("I'm FURIOUS with you", {"anger"}),
+        ("I'm so happy and a little scared", {"joy", "fear"}),
+        ("I can't wait for the weekend", {"anticipation"}),
+        ("I can\u2019t believe it", {"surprise"}),
+        ("You can always count on me", {"trust"}),
+        ("I'm sick of this", {"disgust"}),
+        ("She was crying all night", {"sadness"}),
+        ("a perfectly ordinary sentence about the weather", set()),
+        ("", set()),
+    ],
+)
+def test_terms_fire(terms: TermMember, text: str, expected: set[str]) -> None:
+    assert _fired(terms, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm not happy", "I am not angry at all", "I don't trust him", "never really scared"],
+)
+def test_negated_terms_do_not_fire(terms: TermMember, text: str) -> None:
+    assert _fired(terms, text) == set()
+
+
+def test_negation_only_reaches_a_few_tokens_back(terms: TermMember) -> None:
+    assert _fired(terms, "I'm not sure why, but today I am happy") == {"joy"}
+
+
+def test_whole_words_and_exceptions(terms: TermMember) -> None:
+    assert _fired(terms, "Let's play Angry Birds tonight") == set()
+    assert _fired(terms, "the madness of madame sadie") == set()  # no substring matches
+    assert _fired(terms, "Angry birds are fine but I'm angry") == {"anger"}
+
+
+def test_terms_member_is_mixed_in_with_its_weight(
+    extractor: LocalExtractor, terms: TermMember
+) -> None:
+    texts = ["I am so angry I could scream", "Get out of my house!"]
+    learned = LocalExtractor(replace(extractor.weights, terms_weight=0.0)).probabilities(texts)
+    w = extractor.weights.terms_weight
+    expected = (1.0 - w) * learned + w * terms.probabilities(texts)
+    assert np.allclose(extractor.probabilities(texts), expected, atol=1e-5)
+    assert terms.probabilities(texts)[1].sum() == 0.0  # no term in the second line
+
+
+def test_missing_terms_file_raises(tmp_path: Path) -> None:
+    for f in weights_dir().iterdir():
+        if f.name not in (TERMS_FILE, "encoder.safetensors"):
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "encoder.safetensors").symlink_to(weights_dir() / "encoder.safetensors")
+    with pytest.raises(ExtractionError, match=TERMS_FILE):
+        load_weights_dir(tmp_path)
+
+
+def test_bad_lexicon_raises(tmp_path: Path) -> None:
+    (tmp_path / TERMS_FILE).write_text(json.dumps({"terms": {"joy": ["happy"]}}), "utf-8")
+    with pytest.raises(ExtractionError, match=TERMS_FILE):
+        TermMember.load(tmp_path)
 
 
 def test_joy_on_top(extractor: LocalExtractor) -> None:
