@@ -12,7 +12,20 @@ import pytest
 from moodtune.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+
+
+def _shared_dir() -> Path:
+    """The workplace's shared folder (XED, public-domain songs): beside the checkout, or /work."""
+    candidates = [ROOT.parent / "shared", Path("/work/shared")]
+    if os.environ.get("MOODTUNE_SHARED_DIR"):
+        candidates.insert(0, Path(os.environ["MOODTUNE_SHARED_DIR"]))
+    for candidate in candidates:
+        if (candidate / "eval").is_dir():
+            return candidate
+    return candidates[0]
+
+
+SHARED = _shared_dir()
 PUBLIC_DOMAIN_SONGS = SHARED / "data" / "public_domain_songs.jsonl"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
