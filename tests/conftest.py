@@ -4,7 +4,6 @@ built once per test session in a temporary MOODTUNE_HOME."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,10 +44,10 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_settings(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def demo_settings(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings pointing at the shared demo library, also exported as MOODTUNE_HOME."""
     monkeypatch.setenv("MOODTUNE_HOME", str(demo_home))
-    yield load_settings(secrets_path=Path("/nonexistent"), home=str(demo_home))
+    return load_settings(secrets_path=Path("/nonexistent"), home=str(demo_home))
 
 
 @pytest.fixture
