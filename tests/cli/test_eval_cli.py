@@ -109,7 +109,8 @@ def test_eval_recommend_takes_any_query_file(demo_settings: Settings, tmp_path: 
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"2 queries from {queries} on 162 tracks" in result.stdout
-    assert "| approach |" in result.stdout
+    assert "| approach " in result.stdout
+    assert "| random order " in result.stdout
     assert "nDCG@5" in result.stdout
     assert "| lyrics " in result.stdout
     assert "| emotions " not in result.stdout
