@@ -27,7 +27,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-SHARED = ROOT.parent / "shared"
+
+
+def _shared_dir() -> Path:
+    """The workplace's shared folder (XED, public-domain songs): beside the checkout, or /work."""
+    candidates = [ROOT.parent / "shared", Path("/work/shared")]
+    if os.environ.get("MOODTUNE_SHARED_DIR"):
+        candidates.insert(0, Path(os.environ["MOODTUNE_SHARED_DIR"]))
+    return next((c for c in candidates if (c / "data").is_dir()), candidates[0])
+
+
+SHARED = _shared_dir()
 PUBLIC_DOMAIN_SONGS = SHARED / "data" / "public_domain_songs.jsonl"
 QUERIES = ROOT / "data" / "eval_queries.jsonl"
 DEFAULT_WORK = Path(os.environ.get("MOODTUNE_BENCH_WORK", "/tmp/moodtune-bench"))

@@ -11,6 +11,7 @@ from moodtune.cli import cli
 from moodtune.config import Settings
 from moodtune.feedback import FeedbackStore, Vote
 from moodtune.recommend import APPROACHES
+from tests.conftest import SHARED
 
 
 def run(*args: str) -> click.testing.Result:
@@ -51,8 +52,7 @@ def test_eval_extract_json(tiny_xed: Path) -> None:
 
 
 def test_eval_extract_lexicon_runs_on_real_xed_lines(tmp_path: Path) -> None:
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "xed_en_test.tsv"
-    head = shared.read_text(encoding="utf-8").splitlines()[:41]
+    head = (SHARED / "eval" / "xed_en_test.tsv").read_text(encoding="utf-8").splitlines()[:41]
     sample = tmp_path / "sample.tsv"
     sample.write_text("\n".join(head) + "\n", encoding="utf-8")
     result = run("eval", "extract", "--extractor", "lexicon", "--data", str(sample), "--json")
