@@ -22,10 +22,6 @@ import lyricsgenius
 import requests
 from pydantic import BaseModel, ConfigDict, ValidationError
 from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
     wait_exponential_jitter,
 )
 from tenacity.wait import wait_base
@@ -33,10 +29,10 @@ from tenacity.wait import wait_base
 from moodtune import __version__
 from moodtune.errors import ConfigError, SourceError
 from moodtune.sources.lyrics import LyricsResult, is_same_song, normalise_title, primary_artist
+from moodtune.sources.retry import TransientError, transient_retrying
 
 NAME = "genius"
 SEARCH_RESULTS = 5
-_MAX_RETRY_AFTER_S = 30.0
 T = TypeVar("T")
 
 
@@ -47,13 +43,6 @@ class _HTTPStatusError(Exception):
         super().__init__(f"HTTP {status} for {url}")
         self.status = status
         self.url = url
-        self.retry_after = retry_after
-
-
-class _TransientError(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
         self.retry_after = retry_after
 
 
@@ -154,16 +143,10 @@ class GeniusProvider:
         return None
 
     def _call(self, request: Callable[[], T], missing_ok: bool = False) -> T | None:
-        retrying = Retrying(
-            stop=stop_after_attempt(self._attempts),
-            wait=self._wait,
-            sleep=self._sleep,
-            retry=retry_if_exception_type(_TransientError),
-            reraise=True,
-        )
+        retrying = transient_retrying(self._attempts, self._backoff, self._sleep)
         try:
             result: T = retrying(self._once, request)
-        except _TransientError as exc:
+        except TransientError as exc:
             raise SourceError(
                 f"Genius did not answer ({exc.reason}) after {self._attempts} tries."
             ) from exc
@@ -188,20 +171,14 @@ class GeniusProvider:
             return request()
         except _HTTPStatusError as exc:
             if exc.status == 429:
-                raise _TransientError("rate limited (429)", exc.retry_after) from exc
+                raise TransientError("rate limited (429)", exc.retry_after) from exc
             if exc.status >= 500:
-                raise _TransientError(f"server error {exc.status}") from exc
+                raise TransientError(f"server error {exc.status}") from exc
             raise
         except requests.exceptions.Timeout as exc:
-            raise _TransientError("timed out") from exc
+            raise TransientError("timed out") from exc
         except requests.exceptions.ConnectionError as exc:
-            raise _TransientError("connection failed") from exc
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _TransientError) and exc.retry_after is not None:
-            return min(exc.retry_after, _MAX_RETRY_AFTER_S)
-        return float(self._backoff(state))
+            raise TransientError("connection failed") from exc
 
 
 def make_genius_provider(access_token: str, timeout_s: int = 10) -> GeniusProvider:

@@ -18,10 +18,6 @@ import httpx
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel
 from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
     wait_exponential_jitter,
 )
 from tenacity.wait import wait_base
@@ -29,6 +25,7 @@ from tenacity.wait import wait_base
 from moodtune import __version__
 from moodtune.errors import SourceError
 from moodtune.sources.lyrics import LyricsResult, is_same_song, normalise_title, primary_artist
+from moodtune.sources.retry import TransientError, transient_retrying
 
 LRCLIB_URL = "https://lrclib.net"
 # LRCLIB asks clients to identify themselves; add the public repository URL here once known.
@@ -37,7 +34,6 @@ USER_AGENT = f"MoodTune/{__version__}" + (f" (+{PROJECT_URL})" if PROJECT_URL el
 NAME = "lrclib"
 # LRCLIB's own /api/get matches durations within about 2 s; search hits may be other releases.
 DURATION_TOLERANCE_S = 5
-_MAX_RETRY_AFTER_S = 30.0
 _TIMESTAMP = re.compile(r"^\s*(?:\[\d+:\d+(?:[.:]\d+)?\]\s*)+", re.MULTILINE)
 
 
@@ -56,15 +52,6 @@ class _Record(BaseModel):
 
 
 _RECORDS = TypeAdapter(list[_Record])
-
-
-class _TransientError(Exception):
-    """A failure worth retrying; `retry_after` is the server's requested wait, if any."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 class LrclibClient:
@@ -133,16 +120,10 @@ class LrclibClient:
 
     def _get(self, path: str, params: Mapping[str, str | int]) -> Any | None:
         """GET a JSON answer; None on 404 (and on 400, LRCLIB's answer to a query it rejects)."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self._attempts),
-            wait=self._wait,
-            sleep=self._sleep,
-            retry=retry_if_exception_type(_TransientError),
-            reraise=True,
-        )
+        retrying = transient_retrying(self._attempts, self._backoff, self._sleep)
         try:
             response = retrying(self._send, path, params)
-        except _TransientError as exc:
+        except TransientError as exc:
             raise SourceError(
                 f"LRCLIB did not answer ({exc.reason}) after {self._attempts} tries."
             ) from exc
@@ -161,20 +142,14 @@ class LrclibClient:
                 self._base_url + path, params=dict(params), headers={"User-Agent": USER_AGENT}
             )
         except httpx.TimeoutException as exc:
-            raise _TransientError("timed out") from exc
+            raise TransientError("timed out") from exc
         except httpx.TransportError as exc:
-            raise _TransientError(f"connection failed: {type(exc).__name__}") from exc
+            raise TransientError(f"connection failed: {type(exc).__name__}") from exc
         if response.status_code == 429:
-            raise _TransientError("rate limited (429)", _retry_after(response))
+            raise TransientError("rate limited (429)", _retry_after(response))
         if response.status_code >= 500:
-            raise _TransientError(f"server error {response.status_code}")
+            raise TransientError(f"server error {response.status_code}")
         return response
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _TransientError) and exc.retry_after is not None:
-            return min(exc.retry_after, _MAX_RETRY_AFTER_S)
-        return float(self._backoff(state))
 
     @staticmethod
     def _parse_one(data: Any) -> _Record:
