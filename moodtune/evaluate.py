@@ -31,7 +31,7 @@ from moodtune.emotions.base import PRESENT, EmotionExtractor
 from moodtune.errors import InputError, NotFoundError
 from moodtune.feedback import FeedbackStore
 from moodtune.models import EMOTIONS, EmotionProfile
-from moodtune.recommend import APPROACHES, QueryContext, Recommender
+from moodtune.recommend import APPROACHES, QueryContext, Recommender, top_rows
 from moodtune.store import LibraryIndex
 
 DEFAULT_QUERIES: Path = Path(__file__).resolve().parents[1] / "data" / "eval_queries.jsonl"
@@ -411,7 +411,7 @@ class RecommenderReport:
 def rank_library(ctx: QueryContext, index: LibraryIndex, approach: str) -> np.ndarray:
     """Every row of `index`, best first, as Recommender.recommend orders them without filters."""
     scores = APPROACHES.get(approach)(ctx, index)
-    return np.argsort(-scores, kind="stable")
+    return top_rows(scores, len(scores))
 
 
 def _interval(values: Sequence[float], confidence: float, resamples: int, seed: int) -> Interval:

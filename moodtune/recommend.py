@@ -134,6 +134,24 @@ def rank_hybrid(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     return np.asarray(fused, dtype=np.float32)
 
 
+def top_rows(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Row numbers of the `k` best scores among `mask`'s rows, best first.
+
+    A partial sort (argpartition) keeps a 100k-track query well under a full argsort. Ties at
+    the k-th score are resolved by row order, so the answer equals a full stable sort's.
+    """
+    candidates = np.flatnonzero(mask) if mask is not None else np.arange(len(scores))
+    values = scores[candidates]
+    if k < len(candidates):
+        kth = values[np.argpartition(-values, k - 1)[k - 1]]
+        above = np.flatnonzero(values > kth)
+        kept = np.concatenate([above, np.flatnonzero(values == kth)[: k - len(above)]])
+    else:
+        kept = np.arange(len(candidates))
+    rows: np.ndarray = candidates[kept[np.argsort(-values[kept], kind="stable")]]
+    return rows
+
+
 def _candidate_mask(index: LibraryIndex, filters: RecommendFilters | None) -> np.ndarray:
     mask = np.ones(len(index), dtype=bool)
     if filters is None:
@@ -207,8 +225,7 @@ class Recommender:
         ctx = self.context(query)
         scores = ranker(ctx, index)
         mask = _candidate_mask(index, filters)
-        candidates = np.flatnonzero(mask)
-        order = candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+        order = top_rows(scores, k, mask)
         return [
             self._explain(ctx, index, int(row), float(scores[row]), approach, rank)
             for rank, row in enumerate(order, 1)

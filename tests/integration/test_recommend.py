@@ -46,8 +46,11 @@ def test_lyrics_approach_finds_a_literal_match(recommender: Recommender) -> None
 
 
 def test_emotion_approaches_follow_the_query_feeling(recommender: Recommender) -> None:
-    results = recommender.recommend("I am so angry I could scream", "refined", k=5)
-    assert results[0].matched_emotions[0].emotion == "anger"
+    query = "I am furious with my landlord"
+    assert recommender.context(query).profile.dominant == "anger"
+    for approach in ("emotions", "refined"):
+        results = recommender.recommend(query, approach, k=5)
+        assert all(r.matched_emotions[0].emotion == "anger" for r in results)
 
 
 def test_k_is_validated_and_capped(recommender: Recommender) -> None:
