@@ -7,7 +7,8 @@ with a counter so the embedder's LRU cache never answers a timed query. Per appr
 
 - full: `Recommender.recommend(query, approach, k=10)`: query embedding and emotion
   extraction (and emotion-word embedding where the approach uses it), ranking, explanations;
-- rank only: the ranker plus the ordering `recommend` does, on precomputed query vectors;
+- rank only: the ranker plus the ordering `recommend` does (`top_rows`), on precomputed
+  query vectors;
 - numpy scan: brute-force top-10 over the library's song vectors (`song_emb @ q` then
   argpartition), the figure the ratio is taken against;
 - numpy, same matrices: the same brute force over every matrix the approach reads (lyrics also
@@ -44,9 +45,8 @@ from harness import (
 from moodtune.config import load_settings
 from moodtune.embed import DIM, get_embedder
 from moodtune.emotions import build_extractor
-from moodtune.evaluate import rank_library
 from moodtune.models import EMOTIONS, EmotionProfile, Track
-from moodtune.recommend import APPROACHES, QueryContext, build_recommender
+from moodtune.recommend import APPROACHES, QueryContext, build_recommender, top_rows
 from moodtune.store import EmotionAnalysis, LibraryIndex, Store, StoredTrack
 
 SIZES = (1_000, 10_000, 100_000)
@@ -141,6 +141,11 @@ def numpy_same_matrices(
     return _topk(scores, k)
 
 
+def _rank(ctx: QueryContext, index: LibraryIndex, approach: str, mask: np.ndarray) -> np.ndarray:
+    """What Recommender.recommend does between the query vectors and the explanations."""
+    return top_rows(APPROACHES.get(approach)(ctx, index), K, mask)
+
+
 def _time(func: Any, *args: Any) -> float:
     start = time.perf_counter()
     func(*args)
@@ -179,9 +184,10 @@ def measure_size(
     # torch's OpenMP threads spin for a while after inference and steal the two cores from
     # numpy: let them park, so rank-only and the numpy scans are compared on equal terms.
     time.sleep(1.0)
+    everyone = np.ones(len(index), dtype=bool)  # recommend's candidate mask without filters
     for ctx in contexts:
         for name in names:
-            rank[name].append(_time(lambda c=ctx, a=name: rank_library(c, index, a)[:K]))
+            rank[name].append(_time(_rank, ctx, index, name, everyone))
             same[name].append(_time(numpy_same_matrices, index, ctx, name, K))
             scan.append(_time(numpy_song_scan, index, ctx.embedding, K))
     scan_p = percentiles(scan)
@@ -223,6 +229,7 @@ def _components(index: LibraryIndex, contexts: list[QueryContext]) -> dict[str, 
         ),
         "full stable argsort": lambda i: np.argsort(-scores[i], kind="stable"),
         "argpartition top-k + sort": lambda i: _topk(scores[i], K),
+        "top_rows, k=10 (recommend's order)": lambda i: top_rows(scores[i], K),
     }
     out = {}
     for label, block in blocks.items():
@@ -269,8 +276,15 @@ def main(argv: list[str] | None = None) -> int:
         log(f"measuring {n:,} tracks")
         results[str(n)] = measure_size(home, n_queries, 5, extractor, counter)
         gc.collect()
+    from threadpoolctl import threadpool_info
+
+    pools = [
+        {k: p.get(k) for k in ("user_api", "internal_api", "num_threads")}
+        for p in threadpool_info()
+    ]
     result = {
         "machine": info,
+        "thread_pools": pools,
         "quick": args.quick,
         "torch_threads": info["torch_threads"],
         "k": K,

@@ -68,7 +68,7 @@ def targets_table(quick: bool) -> list[list[Any]]:
     p95_target, ratio_target = TARGETS["p95_10k_ms"], TARGETS["ratio_100k"]
     for name, label in (("latency", ""), ("latency_torch1", ", torch on 1 thread")):
         data = _load(name)
-        if data is None:
+        if data is None or (name.endswith("torch1") and data["_stale"]):
             continue
         sizes = data["sizes"]
         for approach, a in sizes.get("10000", {}).get("approaches", {}).items():
@@ -86,7 +86,7 @@ def targets_table(quick: bool) -> list[list[Any]]:
             rows.append(["rank-only / numpy scan, 100k", None, "<= 2x", note])
     for name, label in (("ingest", ""), ("ingest_torch1", ", torch on 1 thread")):
         ingest = _load(name)
-        if ingest is None:
+        if ingest is None or (name.endswith("torch1") and ingest["_stale"]):
             continue
         for run in ingest["runs"]:
             if run["extractor"] == "local" and run["data"] == "demo catalogue":
@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="A smaller run (about 3 minutes).")
     parser.add_argument("--only", help=f"Comma-separated subset of {', '.join(ORDER)}.")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument(
+        "--extras", action="store_true", help="Also ingestion and latency with torch on 1 thread."
+    )
     args = parser.parse_args(argv)
     chosen = [n for n in ORDER if not args.only or n in args.only.split(",")]
     info = machine()
@@ -130,21 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     failed: list[str] = []
     jobs = [(name, [str(BENCH / f"{name}.py"), *(["--quick"] if args.quick else [])])
             for name in chosen]  # fmt: skip
-    if "latency" in chosen:
-        # The same 10k queries with torch on one thread: on two shared cores the default two
-        # OpenMP threads wait on each other (see docs/benchmarks.md).
+    if args.extras:
+        # The same demo ingestion and 10k queries with torch on one thread (default: torch
+        # uses every core): on two shared cores the choice matters (docs/benchmarks.md).
         queries = "20" if args.quick else "40"
-        extra = ["--sizes", "10000", "--queries", queries, "--torch-threads", "1"]
-        jobs.insert(
-            jobs.index(next(j for j in jobs if j[0] == "latency")) + 1,
-            ("latency_torch1", [str(BENCH / "latency.py"), *extra, "--name", "latency_torch1"]),
-        )
-    if "ingest" in chosen:
-        extra = ["--extractors", "local", "--demo-only", "--torch-threads", "1"]
-        jobs.insert(
-            jobs.index(next(j for j in jobs if j[0] == "ingest")) + 1,
-            ("ingest_torch1", [str(BENCH / "ingest.py"), *extra, "--name", "ingest_torch1"]),
-        )
+        extras = {
+            "ingest": ("ingest_torch1", ["ingest.py", "--extractors", "local", "--demo-only"]),
+            "latency": ("latency_torch1", ["latency.py", "--sizes", "10000", "--queries", queries]),
+        }
+        for after, (name, (script, *rest)) in extras.items():
+            if after in chosen:
+                at = next(i for i, job in enumerate(jobs) if job[0] == after) + 1
+                extra = [*rest, "--torch-threads", "1", "--name", name]
+                jobs.insert(at, (name, [str(BENCH / script), *extra]))
     for name, script in jobs:
         command = [sys.executable, *script, "--work", str(args.work)]
         log(f"running {name}")
