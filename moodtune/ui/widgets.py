@@ -70,7 +70,8 @@ def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -
     with st.container(border=True, key=f"card-{rec.approach}-{rec.rank}"):
         st.markdown(f"**{rec.rank}\\. {md_escape(rec.title)}**  \n{md_escape(rec.artist)}")
         matched = ", ".join(
-            f"{m.word} ({m.emotion} {m.song_score:.2f})" for m in rec.matched_emotions
+            f"{m.word} ({m.emotion}: you {m.query_score:.2f}, song {m.song_score:.2f})"
+            for m in rec.matched_emotions
         )
         st.caption(md_escape(f"score {rec.score:.3f} · {rec.approach} · {matched}", 400))
         if rec.matched_line:
