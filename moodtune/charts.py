@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from moodtune.explore import ExplorerPoints
 from moodtune.models import EMOTIONS, VALENCE_AROUSAL, EmotionProfile
+from moodtune.text import one_line
 
 # Plutchik's wheel colours, so a colour means the same emotion on every chart.
 EMOTION_COLORS: dict[str, str] = {
@@ -37,10 +38,7 @@ _MAX_LABEL = 80
 
 def plot_text(text: str, limit: int = _MAX_LABEL) -> str:
     """Make outside text inert for plotly: one line, shortened, HTML-escaped."""
-    flat = " ".join(str(text).split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return html.escape(flat, quote=True)
+    return html.escape(one_line(text, limit), quote=True)
 
 
 def emotion_map(

@@ -90,6 +90,12 @@ def split_lines(lyrics: str) -> list[str]:
     return out
 
 
+def one_line(text: object, limit: int) -> str:
+    """Collapse whitespace to single spaces; shorten to `limit` characters with an ellipsis."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def validate_query(query: str | None) -> str:
     """Return the query stripped and capped at MAX_QUERY_CHARS; blank input is an InputError."""
     if query is None or not normalize_whitespace(query).strip():

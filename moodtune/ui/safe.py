@@ -12,6 +12,8 @@ import re
 import string
 from urllib.parse import urlsplit
 
+from moodtune.text import one_line
+
 # CommonMark lets any ASCII punctuation be backslash-escaped; escaping all of it also defuses
 # Streamlit's extras (:color[...], :material/icon:, $latex$) and GFM autolinks (www., https:).
 _PUNCTUATION = frozenset(string.punctuation)
@@ -24,10 +26,7 @@ DEFAULT_LIMIT = 200
 
 def md_escape(text: object, limit: int = DEFAULT_LIMIT) -> str:
     """Return `text` as one markdown-inert line, shortened to `limit` characters."""
-    flat = " ".join(str(text).split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in flat)
+    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in one_line(text, limit))
 
 
 def spotify_url(url: object) -> str | None:
