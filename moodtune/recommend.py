@@ -48,13 +48,18 @@ class QueryContext:
         embedder: Embedder,
         extractor: EmotionExtractor,
         word_vectors: WordVectors,
-        net_votes: Mapping[str, int] | None = None,
+        votes: Callable[[], Mapping[str, int]] | None = None,
     ) -> None:
         self.text = text
         self._embedder = embedder
         self._extractor = extractor
         self._words = word_vectors
-        self.net_votes: Mapping[str, int] = net_votes or {}
+        self._votes = votes
+
+    @functools.cached_property
+    def net_votes(self) -> Mapping[str, int]:
+        """Up minus down votes per track; read only by rankers that use feedback."""
+        return self._votes() if self._votes is not None else {}
 
     @functools.cached_property
     def embedding(self) -> np.ndarray:
@@ -201,9 +206,8 @@ class Recommender:
         return self._words
 
     def context(self, query: str) -> QueryContext:
-        votes = self.net_votes() if self.net_votes is not None else {}
         return QueryContext(
-            validate_query(query), self.embedder, self.extractor, self.word_vectors, votes
+            validate_query(query), self.embedder, self.extractor, self.word_vectors, self.net_votes
         )
 
     def recommend(

@@ -100,3 +100,18 @@ def test_hybrid_feedback_nudges_ranking(recommender: Recommender, demo_settings:
         net_votes=lambda: {boosted_id: 5},
     ).recommend("a quiet evening at home", "hybrid", k=10)
     assert [r.track_id for r in nudged].index(boosted_id) < 9
+
+
+def test_votes_are_read_only_by_the_hybrid(recommender: Recommender) -> None:
+    calls: list[int] = []
+
+    def votes() -> dict[str, int]:
+        calls.append(1)
+        return {}
+
+    engine = Recommender(recommender.store, recommender.embedder, recommender.extractor, votes)
+    engine.recommend("rain on the window", "lyrics", k=3)
+    engine.recommend("rain on the window", "refined", k=3)
+    assert calls == []
+    engine.recommend("rain on the window", "hybrid", k=3)
+    assert calls == [1]
