@@ -105,15 +105,17 @@ class Ingestor:
         are re-analysed from their stored stanzas too, so the library never mixes extractors.
         """
         self.store.set_extractor(self.extractor.name)
+        # Read once per run (4 whole columns); batches keep it current as they write.
+        state = self.store.stored_state()
         source_ids = {t.track_id for t in tracks}
         stale = [
             tid
-            for tid, (_, _, version) in self.store.stored_state().items()
+            for tid, (_, _, version) in state.items()
             if version != self.extractor.version and tid not in source_ids
         ]
         size = self.batch_size
         jobs: Sequence[Callable[[], list[TrackOutcome]]] = [
-            functools.partial(self._process_batch, tracks[i : i + size])
+            functools.partial(self._process_batch, tracks[i : i + size], state)
             for i in range(0, len(tracks), size)
         ] + [
             functools.partial(self._reanalyse_stored, stale[i : i + size])
@@ -160,12 +162,10 @@ class Ingestor:
 
     def _fetch(self, track: Track) -> tuple[Track, TrackOutcome | None]:
         """Fill in lyrics when missing; return an outcome when the track cannot go on."""
-        if track.lyrics.strip() or self.lyrics is None:
-            if not track.lyrics.strip():
-                return track, _outcome(
-                    track, "no lyrics", "no lyrics given and no provider configured"
-                )
+        if track.lyrics.strip():
             return track, None
+        if self.lyrics is None:
+            return track, _outcome(track, "no lyrics", "no lyrics given and no provider configured")
         try:
             found = self.lyrics.fetch(track)
         except (SourceError, NotFoundError) as exc:
@@ -182,8 +182,9 @@ class Ingestor:
             return track, _outcome(track, "no lyrics", "instrumental", found.provider)
         return track, None
 
-    def _process_batch(self, batch: Sequence[Track]) -> list[TrackOutcome]:
-        state = self.store.stored_state()
+    def _process_batch(
+        self, batch: Sequence[Track], state: dict[str, tuple[str, str, str]]
+    ) -> list[TrackOutcome]:
         results: dict[int, TrackOutcome] = {}
         fresh: list[tuple[int, Track, str]] = []  # embed + extract
         stale: list[tuple[int, Track, str]] = []  # extract only
@@ -210,13 +211,24 @@ class Ingestor:
         self.store.touch(unchanged)
         if stale:
             analyses = self._analyse([split_stanzas(c) for _, _, c in stale])
-            for (i, track, _), analysis in zip(stale, analyses, strict=True):
+            for (i, track, clean), analysis in zip(stale, analyses, strict=True):
                 self.store.update_analysis(track.track_id, analysis)
+                state[track.track_id] = (
+                    lyrics_hash(clean),
+                    self.embedder.version,
+                    self.extractor.version,
+                )
                 results[i] = _outcome(track, "updated", f"re-analysed with {self.extractor.name}")
         if fresh:
-            for (i, track, _), status in zip(
-                fresh, self.store.upsert(self._build(fresh)), strict=True
+            built = self._build(fresh)
+            for (i, track, _), item, status in zip(
+                fresh, built, self.store.upsert(built), strict=True
             ):
+                state[track.track_id] = (
+                    item.lyrics_hash,
+                    item.embedder,
+                    item.analysis.extractor_version,
+                )
                 results[i] = _outcome(track, status)
         return [results[i] for i in range(len(batch))]
 
