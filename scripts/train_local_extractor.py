@@ -50,12 +50,12 @@ from moodtune.emotions.local import (
     HEADS_FILE,
     META_FILE,
     METRICS_FILE,
+    MODEL_VERSION,
     TERMS_FILE,
     TFIDF_FILE,
     TFIDF_PARAMS,
     TOKENIZER_FILES,
     FineTunedMember,
-    LocalExtractor,
     TermMember,
     TfidfMember,
     calibrate,
@@ -414,8 +414,12 @@ def main() -> None:
 
     # Member 1: the fine-tuned encoder, saved in fp16 and then scored exactly as shipped.
     history: list[dict[str, float]] = []
-    # Every test score ever taken for a shipped version, oldest first (carried via --encoder-from).
+    # Every test score ever taken for a shipped version, oldest first: carried over from the
+    # metrics already in --out (the shipped weights) and from --encoder-from.
     test_history: list[dict[str, Any]] = []
+    if (out / METRICS_FILE).is_file():
+        shipped = json.loads((out / METRICS_FILE).read_text(encoding="utf-8"))
+        test_history = list(shipped.get("test_history", []))
     finetuned: FineTunedMember | None = None
     ft_dev = np.zeros_like(dev.labels, dtype=np.float64)
     if args.no_finetune:
@@ -431,7 +435,11 @@ def main() -> None:
         previous_version = previous.get("version") or json.loads(
             (src / META_FILE).read_text(encoding="utf-8")
         ).get("version")
-        test_history = list(previous.get("test_history", []))
+        test_history += [
+            h
+            for h in previous.get("test_history", [])
+            if all(h.get("version") != t.get("version") for t in test_history)
+        ]
         if previous.get("test") and not any(
             h.get("version") == previous_version for h in test_history
         ):
@@ -571,7 +579,7 @@ def main() -> None:
         str(out / HEADS_FILE),
     )
     meta = {
-        "version": LocalExtractor.version,
+        "version": MODEL_VERSION,
         "emotions": list(EMOTIONS),
         "max_length": args.max_len,
         "member_weights": {"finetuned": mix[0], "frozen_lr": mix[1], "tfidf": mix[2]},
@@ -581,16 +589,16 @@ def main() -> None:
     (out / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     size = sum(f.stat().st_size for f in out.iterdir() if f.is_file() and f.name != METRICS_FILE)
     if test_report is not None:
-        test_history = [h for h in test_history if h.get("version") != LocalExtractor.version]
+        test_history = [h for h in test_history if h.get("version") != MODEL_VERSION]
         test_history.append(
             {
-                "version": LocalExtractor.version,
+                "version": MODEL_VERSION,
                 "micro_f1": test_report["micro_f1"],
                 "macro_f1": test_report["macro_f1"],
             }
         )
     metrics = {
-        "version": LocalExtractor.version,
+        "version": MODEL_VERSION,
         "data": "XED English (CC BY 4.0), fixed SHA-1 split from /work/shared/eval",
         "method": (
             "fine-tuned MiniLM + frozen-embedding LR + TF-IDF LR, weighted mean"

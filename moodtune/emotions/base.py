@@ -2,14 +2,15 @@
 
 Every extractor maps a batch of texts to EmotionProfiles whose scores are calibrated so that
 0.5 means "present" (each extractor owns that calibration). Songs are scored per stanza and
-pooled by `pool_stanzas`. Must not load models or touch the network.
+pooled by `pool_stanzas`; an extractor trained on another kind of text may also correct its
+per-emotion bias on lyrics (`LyricsCalibrated`). Must not load models or touch the network.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -27,6 +28,15 @@ class EmotionExtractor(Protocol):
         ...
 
 
+@runtime_checkable
+class LyricsCalibrated(Protocol):
+    """An extractor whose pooled song profiles carry a known per-emotion bias on lyrics."""
+
+    def song_offsets(self) -> np.ndarray | None:
+        """Return (8,) amounts to subtract from every pooled song profile, or None."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SongEmotions:
     """A song's pooled profile plus the per-stanza profiles it came from."""
@@ -35,23 +45,33 @@ class SongEmotions:
     stanza_profiles: tuple[EmotionProfile, ...]
 
 
-def pool_stanzas(stanza_profiles: Sequence[EmotionProfile]) -> EmotionProfile:
+def pool_stanzas(
+    stanza_profiles: Sequence[EmotionProfile], offsets: np.ndarray | None = None
+) -> EmotionProfile:
     """Pool stanza profiles: per emotion, the mean of the max and the mean over stanzas.
 
     The max keeps a feeling that one stanza carries strongly (a bridge of rage in a love song);
     the mean keeps what runs through the whole song, so one stray line does not dominate.
+    `offsets` (one per emotion) are then subtracted and the result clipped to [0, 1].
     """
     if not stanza_profiles:
         return EmotionProfile.zeros()
     matrix = np.array([p.scores for p in stanza_profiles], dtype=np.float64)
     pooled = 0.5 * matrix.max(axis=0) + 0.5 * matrix.mean(axis=0)
+    if offsets is not None:
+        pooled = np.clip(pooled - np.asarray(offsets, dtype=np.float64), 0.0, 1.0)
     return EmotionProfile(tuple(float(x) for x in pooled))
 
 
 def extract_songs(
     extractor: EmotionExtractor, songs_stanzas: Sequence[Sequence[str]]
 ) -> list[SongEmotions]:
-    """Score every stanza of every song in one batch, then pool per song."""
+    """Score every stanza of every song in one batch, then pool per song.
+
+    Stanza profiles stay as the extractor gave them; only the pooled song profile is corrected
+    by the extractor's lyrics offsets, if it has any.
+    """
+    offsets = extractor.song_offsets() if isinstance(extractor, LyricsCalibrated) else None
     flat = [stanza for stanzas in songs_stanzas for stanza in stanzas]
     profiles = extractor.extract(flat) if flat else []
     out: list[SongEmotions] = []
@@ -59,7 +79,7 @@ def extract_songs(
     for stanzas in songs_stanzas:
         chunk = tuple(profiles[start : start + len(stanzas)])
         start += len(stanzas)
-        out.append(SongEmotions(profile=pool_stanzas(chunk), stanza_profiles=chunk))
+        out.append(SongEmotions(profile=pool_stanzas(chunk, offsets), stanza_profiles=chunk))
     return out
 
 

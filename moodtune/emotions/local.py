@@ -13,6 +13,7 @@ Must not download anything, train, or change the shared embedder (it only calls 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 ENCODER_FILE = "encoder.safetensors"
 HEADS_FILE = "heads.safetensors"
 META_FILE = "local_extractor.json"
+MODEL_VERSION = "local-xed-v3"  # the trained weights (XED scores are reported per version)
 TFIDF_FILE = "tfidf.json"
 TERMS_FILE = "terms.json"
 METRICS_FILE = "metrics.json"
@@ -57,6 +59,14 @@ MEMBERS = ("finetuned", "frozen_lr", "tfidf")
 def weights_dir() -> Path:
     """Return the directory of the shipped weights inside the package."""
     return Path(__file__).resolve().parent / "weights"
+
+
+def analysis_version(weights: LocalWeights) -> str:
+    """The trained model's version, plus a digest of the lyrics offsets when there are any."""
+    if weights.song_offsets is None:
+        return weights.version
+    digest = hashlib.sha1(np.round(weights.song_offsets, 4).tobytes()).hexdigest()[:6]
+    return f"{weights.version}+songs-{digest}"
 
 
 def calibrate(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -87,9 +97,23 @@ class LocalWeights:
     tfidf_weight: np.ndarray  # (8, vocabulary size)
     tfidf_bias: np.ndarray  # (8,)
     terms_weight: float = 0.0  # w in (1 - w) * learned + w * terms; 0 means no lexicon
+    # (8,) subtracted from pooled song profiles (fitted on unlabelled lyrics); None: no correction
+    song_offsets: np.ndarray | None = None
 
     def uses(self, member: str) -> bool:
         return self.member_weights.get(member, 0.0) > 0.0
+
+
+def _read_offsets(raw: object) -> np.ndarray | None:
+    """Parse the optional `song_offsets` object (emotion -> offset) of the metadata."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != set(EMOTIONS):
+        raise ValueError("song_offsets must name each of the 8 emotions once")
+    offsets = np.array([float(raw[e]) for e in EMOTIONS], dtype=np.float64)
+    if not np.all(np.abs(offsets) < 1.0):
+        raise ValueError("song_offsets out of range")
+    return offsets
 
 
 def load_weights_dir(path: Path | None = None) -> LocalWeights:
@@ -113,6 +137,7 @@ def load_weights_dir(path: Path | None = None) -> LocalWeights:
             tfidf_weight=heads["tfidf.weight"].astype(np.float64),
             tfidf_bias=heads["tfidf.bias"].astype(np.float64),
             terms_weight=float(meta.get("terms_weight", 0.0)),
+            song_offsets=_read_offsets(meta.get("song_offsets")),
         )
         if not 0.0 <= weights.terms_weight < 1.0:
             raise ValueError("terms_weight out of range")
@@ -312,18 +337,24 @@ class LocalExtractor:
     """XED-trained multi-label emotion scorer; 0.5 marks the dev-tuned decision per emotion."""
 
     name = "local"
-    version = "local-xed-v3"
+    version = MODEL_VERSION
 
     def __init__(
         self, weights: LocalWeights, embedder: Embedder | None = None, batch_size: int = 64
     ) -> None:
         self.weights = weights
+        # Stored song analyses carry this: new lyrics offsets make them stale like new weights do.
+        self.version = analysis_version(weights)
         self.batch_size = batch_size
         self._embedder = embedder
         self._finetuned: FineTunedMember | None = None
         self._tfidf: TfidfMember | None = None
         self._terms: TermMember | None = None
         self._lock = threading.Lock()
+
+    def song_offsets(self) -> np.ndarray | None:
+        """The lyrics correction for pooled song profiles (see docs/local_extractor.md)."""
+        return self.weights.song_offsets
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalExtractor:

@@ -11,6 +11,7 @@ import pytest
 
 from moodtune.config import Settings
 from moodtune.emotions import EXTRACTORS, PRESENT
+from moodtune.emotions.base import LyricsCalibrated
 from moodtune.emotions.local import (
     META_FILE,
     METRICS_FILE,
@@ -225,3 +226,35 @@ def test_missing_weights_raise_extraction_error(tmp_path: Path) -> None:
 def test_blank_text_has_no_emotion_present(extractor: LocalExtractor) -> None:
     for profile in extractor.extract(["", "   \n "]):
         assert all(s < PRESENT for s in profile.scores)
+
+
+def test_shipped_model_corrects_songs_on_lyrics(extractor: LocalExtractor) -> None:
+    # Fitted by scripts/fit_song_offsets.py on unlabelled real lyrics: they only move emotions
+    # relative to each other (sum 0), and the shipped extractor applies them to pooled songs.
+    offsets = extractor.song_offsets()
+    assert offsets is not None
+    assert offsets.shape == (len(EMOTIONS),)
+    assert abs(float(offsets.sum())) < 1e-3
+    assert isinstance(extractor, LyricsCalibrated)
+    metrics = json.loads((weights_dir() / METRICS_FILE).read_text(encoding="utf-8"))
+    assert metrics["song_offsets"]["offsets"] == dict(
+        zip(EMOTIONS, offsets.round(4).tolist(), strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "offsets", [{"joy": 0.1}, {e: 1.5 for e in EMOTIONS}, [0.0] * 8, {e: "x" for e in EMOTIONS}]
+)
+def test_bad_song_offsets_raise(tmp_path: Path, offsets: object) -> None:
+    for f in weights_dir().iterdir():
+        if f.name != "encoder.safetensors":
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "encoder.safetensors").symlink_to(weights_dir() / "encoder.safetensors")
+    meta = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))
+    meta["song_offsets"] = offsets
+    (tmp_path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ExtractionError):
+        load_weights_dir(tmp_path)
+    del meta["song_offsets"]  # no offsets at all is valid: songs are pooled as scored
+    (tmp_path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    assert load_weights_dir(tmp_path).song_offsets is None
