@@ -258,3 +258,16 @@ def test_bad_song_offsets_raise(tmp_path: Path, offsets: object) -> None:
     del meta["song_offsets"]  # no offsets at all is valid: songs are pooled as scored
     (tmp_path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     assert load_weights_dir(tmp_path).song_offsets is None
+
+
+def test_new_offsets_make_a_new_analysis_version() -> None:
+    # Stored song analyses are re-done when the version differs, so it must follow the offsets.
+    weights = load_weights_dir()
+    assert weights.song_offsets is not None
+    plain = LocalExtractor(replace(weights, song_offsets=None))
+    shipped = LocalExtractor(weights)
+    other = LocalExtractor(replace(weights, song_offsets=weights.song_offsets + 0.01))
+    assert plain.version == weights.version
+    assert shipped.version.startswith(f"{weights.version}+songs-")
+    assert len({plain.version, shipped.version, other.version}) == 3
+    assert LocalExtractor(load_weights_dir()).version == shipped.version  # stable across loads
