@@ -105,11 +105,13 @@ def _matrix(profiles: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
 
 
 def valence_arousal_points(profiles: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
-    """Score-weighted mean of the emotions' valence/arousal points per row; (0, 0) when empty."""
+    """Each row's `EmotionProfile.valence_arousal`, vectorised: the emotions' points weighted by
+    how far each score rises above the row's average; (0, 0) for a flat or empty row."""
     matrix = _matrix(profiles)
-    totals = matrix.sum(axis=1, keepdims=True)
-    weighted = matrix @ _VA
-    points = np.divide(weighted, totals, out=np.zeros_like(weighted), where=totals > 0)
+    weights = np.clip(matrix - matrix.mean(axis=1, keepdims=True), 0.0, None)
+    totals = weights.sum(axis=1, keepdims=True)
+    weighted = weights @ _VA
+    points = np.divide(weighted, totals, out=np.zeros_like(weighted), where=totals > 1e-12)
     return np.asarray(points, dtype=np.float64)
 
 

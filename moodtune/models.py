@@ -109,12 +109,19 @@ class EmotionProfile:
         return self.ranked()[0][0]
 
     def valence_arousal(self) -> tuple[float, float]:
-        """Score-weighted mean of the emotions' valence/arousal points; (0, 0) when empty."""
-        total = sum(self.scores)
-        if total <= 0:
+        """Where the profile sits on the valence/arousal plane.
+
+        The mean of the emotions' points, each weighted by how far its score rises above the
+        profile's own average: the emotions that stand out place the song, and eight similar
+        scores do not all pull it to the centre. A flat or empty profile sits at (0, 0).
+        """
+        average = sum(self.scores) / len(self.scores)
+        weights = [max(0.0, s - average) for s in self.scores]
+        total = sum(weights)
+        if total <= 1e-12:
             return (0.0, 0.0)
-        v = sum(s * VALENCE_AROUSAL[e][0] for e, s in zip(EMOTIONS, self.scores, strict=True))
-        a = sum(s * VALENCE_AROUSAL[e][1] for e, s in zip(EMOTIONS, self.scores, strict=True))
+        v = sum(w * VALENCE_AROUSAL[e][0] for e, w in zip(EMOTIONS, weights, strict=True))
+        a = sum(w * VALENCE_AROUSAL[e][1] for e, w in zip(EMOTIONS, weights, strict=True))
         return (v / total, a / total)
 
 

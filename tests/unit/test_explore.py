@@ -47,6 +47,16 @@ def test_a_single_emotion_sits_on_its_anchor_and_zeros_at_the_centre() -> None:
     assert tuple(points[1]) == (0.0, 0.0)
 
 
+def test_the_emotions_that_stand_out_place_the_song() -> None:
+    # Lyrics score every emotion a little; a common floor must not pull songs to the centre.
+    floor = [0.35] * len(EMOTIONS)
+    sad = list(floor)
+    sad[EMOTIONS.index("sadness")] = 0.7
+    points = valence_arousal_points([sad, floor])
+    assert tuple(points[0]) == pytest.approx(VALENCE_AROUSAL["sadness"])
+    assert tuple(points[1]) == (0.0, 0.0)  # nothing stands out: the centre
+
+
 def test_projection_keeps_the_main_axis_of_variation() -> None:
     # Tracks vary along joy <-> sadness only: PC1 must carry (nearly) all the variance.
     t = np.linspace(0, 1, 30)
