@@ -113,6 +113,7 @@ class LibraryIndex:
     urls: tuple[str, ...]
     labels: tuple[tuple[str, ...], ...]
     extractors: tuple[str, ...]
+    extractor_versions: tuple[str, ...]
     emotion_words: tuple[str, ...]
     refined_words: tuple[str, ...]
     song_emb: np.ndarray  # (n, DIM)
@@ -128,6 +129,10 @@ class LibraryIndex:
 
     def profile(self, row: int) -> EmotionProfile:
         return EmotionProfile(tuple(float(x) for x in self.profiles[row]))
+
+    def stale_analyses(self, extractor_version: str) -> int:
+        """How many tracks were analysed by another extractor or extractor version."""
+        return sum(v != extractor_version for v in self.extractor_versions)
 
     @property
     def dominant(self) -> tuple[str, ...]:
@@ -305,7 +310,7 @@ class Store:
         empty = np.zeros((0, DIM), dtype=np.float32)
         if n == 0:
             return LibraryIndex(
-                self.version, (), (), (), (), (), (), (), (), (), empty, empty,
+                self.version, (), (), (), (), (), (), (), (), (), (), empty, empty,
                 np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                 np.zeros((0, len(EMOTIONS)), dtype=np.float32), empty, empty,
             )  # fmt: skip
@@ -316,7 +321,7 @@ class Store:
         blocks = [b if len(b) else song_emb[i : i + 1] for i, b in enumerate(stanza_blocks)]
         text = {name: ["" if v is None else str(v) for v in self._column(name)] for name in (
             "track_id", "title", "artist", "album", "url", "labels", "extractor",
-            "emotion_words", "refined_words",
+            "extractor_version", "emotion_words", "refined_words",
         )}  # fmt: skip
         return LibraryIndex(
             version=self.version,
@@ -327,6 +332,7 @@ class Store:
             urls=tuple(text["url"]),
             labels=tuple(tuple(x for x in s.split(",") if x) for s in text["labels"]),
             extractors=tuple(text["extractor"]),
+            extractor_versions=tuple(text["extractor_version"]),
             emotion_words=tuple(text["emotion_words"]),
             refined_words=tuple(text["refined_words"]),
             song_emb=song_emb,

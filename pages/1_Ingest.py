@@ -8,10 +8,28 @@ from moodtune.errors import MoodTuneError, NotFoundError
 from moodtune.ui import page_setup, resources, widgets
 from moodtune.ui.actions import ingest_with_progress
 from moodtune.ui.safe import md_escape
-from moodtune.ui.sources import DEMO, SOURCES, UPLOAD, demo_panel, spotify_panel, upload_panel
+from moodtune.ui.sources import (
+    DEMO,
+    SOURCES,
+    UPLOAD,
+    demo_panel,
+    reanalysis_panel,
+    spotify_panel,
+    upload_panel,
+)
 
 page_setup("Ingest", "📥")
 st.title("Ingest")
+
+try:
+    stale_job = reanalysis_panel()
+    if stale_job is not None:
+        st.session_state["ingest-report"] = ingest_with_progress(stale_job)
+        st.rerun()  # redraw without the notice; the report is kept in the session
+except NotFoundError:
+    pass  # no library yet: nothing to re-analyse
+except MoodTuneError as exc:
+    widgets.show_error(exc)
 
 source = st.radio("Source", SOURCES, horizontal=True, key="ingest-source")
 try:

@@ -39,12 +39,17 @@ class QueryResult:
 
 @dataclass(frozen=True, slots=True)
 class IngestJob:
-    """Tracks to ingest, a label for the library history, and where missing lyrics come from."""
+    """Tracks to ingest, a label for the library history, and where missing lyrics come from.
+
+    With `reanalyse`, the job may have no tracks: it then only re-analyses the stored tracks
+    whose emotions came from another extractor or version (every ingestion does that too).
+    """
 
     tracks: Sequence[Track]
     label: str
     lyrics: LyricsFetcher | None = None
     notes: tuple[str, ...] = ()
+    reanalyse: bool = False
 
 
 def approach_choices() -> list[str]:
@@ -84,10 +89,15 @@ def outcome_line(outcome: TrackOutcome) -> str:
 
 def ingest_with_progress(job: IngestJob) -> IngestReport:
     """Run `job` inside a status box with a progress bar and a live per-track log."""
-    if not job.tracks:
+    if not job.tracks and not job.reanalyse:
         raise InputError("There is nothing to ingest: the source gave no tracks.")
     total = len(job.tracks)
-    with st.status(f"Ingesting {total} tracks from {md_escape(job.label)}…", expanded=True) as box:
+    title = (
+        f"Ingesting {total} tracks from {md_escape(job.label)}…"
+        if total
+        else "Re-analysing the stored tracks…"
+    )
+    with st.status(title, expanded=True) as box:
         bar = st.progress(0.0, text="Loading the models and reading the library…")
         log = st.empty()
         recent: list[str] = []
@@ -106,7 +116,7 @@ def ingest_with_progress(job: IngestJob) -> IngestReport:
         failed = report.counts.get("failed", 0)
         box.update(
             label=md_escape(report.summary()),
-            state="error" if failed and failed == total else "complete",
+            state="error" if failed and failed == len(report.outcomes) else "complete",
             expanded=False,
         )
     return report

@@ -1,4 +1,5 @@
-"""The Ingest page's three source panels: demo catalogue, file upload, Spotify playlist.
+"""The Ingest page's three source panels (demo catalogue, file upload, Spotify playlist), and
+the notice that offers to re-analyse tracks scored by another extractor version.
 
 Owns: each panel's widgets and the IngestJob it returns when its button is pressed, the upload
 size limit, and the exact words telling the user what to configure for Spotify. Spotify and
@@ -28,6 +29,25 @@ SPOTIFY_HELP = (
     "keys in `.streamlit/secrets.toml` (see `.streamlit/secrets.toml.example`), and restart the "
     "app. Lyrics come from LRCLIB (no key) and Genius (set `GENIUS_ACCESS_TOKEN`)."
 )
+
+
+def reanalysis_panel() -> IngestJob | None:
+    """Say how many stored tracks carry emotions from another extractor or version; offer to
+    re-analyse them. Raises NotFoundError when there is no library yet."""
+    index = resources.store().index()
+    current = resources.extractor(resources.settings().extractor)
+    stale = index.stale_analyses(current.version)
+    if not stale:
+        return None
+    st.warning(
+        f"{stale} of {len(index)} tracks carry emotions from another extractor or an older "
+        f"version of it; the current one is `{current.name}` ({md_escape(current.version)}). "
+        "Recommendations and the Emotion Explorer use those older profiles until the tracks are "
+        "re-analysed from their stored lyrics (any ingestion does it too)."
+    )
+    if st.button(f"Re-analyse {stale} tracks", key="ingest-reanalyse-go"):
+        return IngestJob((), "re-analysis", reanalyse=True)
+    return None
 
 
 def demo_panel() -> IngestJob | None:

@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from moodtune.config import load_settings
+from moodtune.ingest import build_ingestor
 from moodtune.recommend import APPROACHES
+from moodtune.sources.demo import load_demo_catalogue
+from moodtune.store import Store
 from moodtune.ui.sources import SPOTIFY, UPLOAD
 from tests.app.helpers import PAGES, ROOT, frame_with, plain, run_page, texts
 
@@ -248,3 +252,26 @@ def test_home_builds_the_demo_library_in_one_click(empty_home: Path) -> None:
     assert (empty_home / "library").exists()
     assert at.metric[0].label == "Tracks"
     assert int(at.metric[0].value) > 100
+
+
+def test_tracks_from_another_extractor_are_offered_a_reanalysis(empty_home: Path) -> None:
+    # A library scored by the `keyword` extractor, opened by an app whose extractor is `local`.
+    settings = load_settings()
+    build_ingestor(settings, extractor_name="keyword").run(load_demo_catalogue()[:3], "old")
+    at = run_page("ingest")
+    assert not at.exception
+    assert any("3 of 3 tracks carry emotions from another extractor" in w.value for w in at.warning)
+    at.button(key="ingest-reanalyse-go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning  # redrawn without the notice
+    assert sorted(frame_with(at, "status")["status"]) == ["updated"] * 3
+    index = Store(settings.library_url, read_only=True).index()
+    assert set(index.extractors) == {"local"}
+    assert index.stale_analyses(index.extractor_versions[0]) == 0
+    assert index.extractor_versions[0].startswith("local-xed")
+
+
+def test_a_current_library_shows_no_reanalysis_notice(library_home: Path) -> None:
+    at = run_page("ingest")
+    assert not at.exception
+    assert not at.warning
