@@ -35,6 +35,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from moodtune.config import Settings
 from moodtune.errors import ConfigError, ExtractionError, SourceError, StoreError
 from moodtune.models import EMOTIONS, EmotionProfile
+from moodtune.text import one_line
 
 if TYPE_CHECKING:
     import httpx2
@@ -287,18 +288,18 @@ class LLMExtractor:
         except openai.APIStatusError as exc:
             raise SourceError(
                 f"The LLM endpoint refused the request (HTTP {exc.status_code}): "
-                f"{_short(exc.message)}"
+                f"{one_line(exc.message, 200)}"
             ) from exc
         except openai.APIError as exc:
             raise SourceError(
-                f"The LLM endpoint returned an unreadable response: {_short(exc.message)}"
+                f"The LLM endpoint returned an unreadable response: {one_line(exc.message, 200)}"
             ) from exc
         if not completion.choices:
             raise _InvalidAnswerError("the response had no choices")
         message = completion.choices[0].message
         if not message.content:
             if message.refusal:
-                raise _InvalidAnswerError(f"the model refused ({_short(message.refusal, 80)})")
+                raise _InvalidAnswerError(f"the model refused ({one_line(message.refusal, 80)})")
             raise _InvalidAnswerError("the answer was empty")
         return message.content
 
@@ -426,8 +427,3 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _short(message: str, limit: int = 200) -> str:
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 1] + "\u2026"
