@@ -12,7 +12,6 @@ emotion, so the model's numbers are used as scores directly; `>= 0.5` means pres
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import re
@@ -21,7 +20,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -35,6 +33,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from moodtune.config import Settings
 from moodtune.errors import ConfigError, ExtractionError, SourceError, StoreError
 from moodtune.models import EMOTIONS, EmotionProfile
+from moodtune.sources.retry import parse_retry_after
 from moodtune.text import one_line
 
 if TYPE_CHECKING:
@@ -406,24 +405,11 @@ def _describe(exc: ValidationError) -> str:
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Read Retry-After (seconds or an HTTP date) or OpenAI's retry-after-ms, in seconds."""
+    """Read OpenAI's retry-after-ms, else Retry-After (seconds or an HTTP date), in seconds."""
     millis = headers.get("retry-after-ms")
     if millis:
         try:
             return max(0.0, float(millis) / 1000)
         except ValueError:
             pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return parse_retry_after(headers.get("retry-after"))

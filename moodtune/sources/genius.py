@@ -29,7 +29,7 @@ from tenacity.wait import wait_base
 from moodtune import __version__
 from moodtune.errors import ConfigError, SourceError
 from moodtune.sources.lyrics import LyricsResult, is_same_song, normalise_title, primary_artist
-from moodtune.sources.retry import TransientError, transient_retrying
+from moodtune.sources.retry import TransientError, parse_retry_after, transient_retrying
 
 NAME = "genius"
 SEARCH_RESULTS = 5
@@ -75,11 +75,7 @@ class _Search(BaseModel):
 
 def _raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> None:
     if response.status_code >= 400:
-        value = response.headers.get("Retry-After")
-        try:
-            retry_after = float(value) if value is not None else None
-        except ValueError:
-            retry_after = None
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise _HTTPStatusError(response.status_code, response.url, retry_after)
 
 

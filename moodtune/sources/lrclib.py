@@ -25,7 +25,7 @@ from tenacity.wait import wait_base
 from moodtune import __version__
 from moodtune.errors import SourceError
 from moodtune.sources.lyrics import LyricsResult, is_same_song, normalise_title, primary_artist
-from moodtune.sources.retry import TransientError, transient_retrying
+from moodtune.sources.retry import TransientError, parse_retry_after, transient_retrying
 
 LRCLIB_URL = "https://lrclib.net"
 # LRCLIB asks clients to identify themselves; add the public repository URL here once known.
@@ -146,7 +146,9 @@ class LrclibClient:
         except httpx.TransportError as exc:
             raise TransientError(f"connection failed: {type(exc).__name__}") from exc
         if response.status_code == 429:
-            raise TransientError("rate limited (429)", _retry_after(response))
+            raise TransientError(
+                "rate limited (429)", parse_retry_after(response.headers.get("Retry-After"))
+            )
         if response.status_code >= 500:
             raise TransientError(f"server error {response.status_code}")
         return response
@@ -175,14 +177,6 @@ def make_lrclib_client(timeout_s: float = 10.0) -> LrclibClient:
         follow_redirects=True,
     )
     return LrclibClient(http)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _to_result(record: _Record) -> LyricsResult | None:

@@ -36,6 +36,7 @@ from spotipy.oauth2 import SpotifyOauthError, SpotifyPKCE
 from moodtune.config import Settings
 from moodtune.errors import ConfigError, InputError, NotFoundError, SourceError
 from moodtune.models import Track
+from moodtune.sources.retry import parse_retry_after
 
 SCOPES = "playlist-read-private playlist-read-collaborative"
 TRACK_ID_PREFIX = "spotify:"
@@ -280,10 +281,8 @@ def _retry_after(exc: spotipy.SpotifyException) -> float | None:
     value = headers.get("Retry-After") or headers.get("retry-after")
     if value is None:
         return None if "Max Retries" in str(exc.msg) else _DEFAULT_RETRY_AFTER_S
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return _DEFAULT_RETRY_AFTER_S
+    after = parse_retry_after(str(value))
+    return _DEFAULT_RETRY_AFTER_S if after is None else after
 
 
 def _map_spotify_error(exc: spotipy.SpotifyException, playlist_id: str) -> Exception:
