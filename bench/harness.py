@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import subprocess
 import sys
 import time
@@ -142,12 +141,6 @@ def proc_status_mb(pid: int, field: str) -> float | None:
     except OSError:
         return None
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def read_queries() -> list[str]:

@@ -17,8 +17,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,6 @@ from harness import (
     DEFAULT_WORK,
     DEMO_HOME_NAME,
     ROOT,
-    free_port,
     log,
     machine,
     print_table,
@@ -36,9 +33,8 @@ from harness import (
     write_result,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+from moodtune.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+
 QUERY = "rainy sunday, missing home"
 TARGET_MB = 1536
 
@@ -82,44 +78,16 @@ def serve(home: Path, limit: int) -> dict[str, Any]:
     return data
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("streamlit did not become healthy")
-
-
 def streamlit_after_one_query(home: Path, work: Path) -> dict[str, Any]:
     """Start the app, ask one feeling in a real browser, read the server's peak RSS."""
     from playwright.sync_api import expect, sync_playwright
 
-    port = free_port()
-    env = {**os.environ, "MOODTUNE_HOME": str(home), "HF_HUB_OFFLINE": "1"}
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    logfile = work / "streamlit.log"
-    url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
-    with logfile.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_healthy(url, proc)
+    with running_app(ROOT, home, work / "streamlit.log") as (url, proc):
         healthy_s = time.perf_counter() - start
         idle_mb = proc_status_mb(proc.pid, "VmRSS")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(f"{url}/Recommend")
@@ -147,13 +115,6 @@ def streamlit_after_one_query(home: Path, work: Path) -> dict[str, Any]:
             "rss_after_query_mb": proc_status_mb(proc.pid, "VmRSS"),
             "peak_rss_mb": proc_status_mb(proc.pid, "VmHWM"),
         }
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,56 +3,22 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from moodtune.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 QUERY = "rainy sunday, missing home"
 STARTUP_S = 90
 MODEL_S = 180_000  # ms: the first query loads the sentence and emotion models
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"streamlit did not answer /_stcore/health in {STARTUP_S}s:\n{log.read_text()}")
 
 
 @pytest.fixture
@@ -66,35 +32,10 @@ def app_home(demo_home: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def server(app_home: Path, tmp_path: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free port, stopped after the test."""
-    port = _free_port()
+    unset = ("SPOTIPY_CLIENT_ID", "MOODTUNE_SPOTIFY_CLIENT_ID")
     log = tmp_path / "streamlit.log"
-    env = {
-        **os.environ,
-        "MOODTUNE_HOME": str(app_home),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-    }
-    for name in ("SPOTIPY_CLIENT_ID", "MOODTUNE_SPOTIFY_CLIENT_ID"):
-        env.pop(name, None)
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
+    with running_app(ROOT, app_home, log, timeout=STARTUP_S, unset=unset) as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def _feedback_rows(path: Path) -> list[tuple[str, str, int, str, int, str]]:
@@ -115,7 +56,7 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{server}/Recommend")
