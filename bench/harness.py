@@ -7,6 +7,7 @@ downloads anything; the embedding model comes from the installed package.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -88,25 +89,35 @@ def machine_line(info: dict[str, Any]) -> str:
     )
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def _git_head() -> str:
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        head = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return out + ("+dirty" if dirty else "")
+    return head + ("+dirty" if dirty else "")
+
+
+def add_run_options(parser: argparse.ArgumentParser, name: str) -> None:
+    """The options every timing script shares: torch's thread count and the result's name."""
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="torch.set_num_threads (default: torch's)."
+    )
+    parser.add_argument("--name", default=name, help="Result name: bench/results/NAME.json.")
+
+
+def set_torch_threads(threads: int | None) -> None:
+    """Apply --torch-threads, when given."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
 
 
 def percentiles(samples_s: Sequence[float]) -> dict[str, float]:

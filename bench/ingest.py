@@ -22,10 +22,12 @@ from harness import (
     DEFAULT_WORK,
     DEMO_HOME_NAME,
     PUBLIC_DOMAIN_SONGS,
+    add_run_options,
     log,
     machine,
     print_table,
     self_peak_rss_mb,
+    set_torch_threads,
     write_result,
 )
 
@@ -91,15 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--extractors", default=",".join(EXTRACTORS), help="Comma-separated.")
     parser.add_argument("--demo-only", action="store_true", help="Skip the public-domain songs.")
-    parser.add_argument(
-        "--torch-threads", type=int, default=None, help="torch.set_num_threads (default: torch's)."
-    )
-    parser.add_argument("--name", default="ingest", help="Result name: bench/results/NAME.json.")
+    add_run_options(parser, "ingest")
     args = parser.parse_args(argv)
-    if args.torch_threads:
-        import torch
-
-        torch.set_num_threads(args.torch_threads)
+    set_torch_threads(args.torch_threads)
     args.work.mkdir(parents=True, exist_ok=True)
     info = machine()
     demo = load_demo_catalogue()

@@ -33,12 +33,14 @@ from typing import Any
 import numpy as np
 from harness import (
     DEFAULT_WORK,
+    add_run_options,
     log,
     machine,
     percentiles,
     print_table,
     proc_status_mb,
     read_queries,
+    set_torch_threads,
     write_result,
 )
 
@@ -245,15 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=None, help="Timed queries per size.")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--rebuild", action="store_true", help="Rebuild synthetic libraries.")
-    parser.add_argument(
-        "--torch-threads", type=int, default=None, help="torch.set_num_threads (default: torch's)."
-    )
-    parser.add_argument("--name", default="latency", help="Result name: bench/results/NAME.json.")
+    add_run_options(parser, "latency")
     args = parser.parse_args(argv)
-    if args.torch_threads:
-        import torch
-
-        torch.set_num_threads(args.torch_threads)
+    set_torch_threads(args.torch_threads)
     sizes = (
         tuple(int(s) for s in args.sizes.split(","))
         if args.sizes
