@@ -30,26 +30,16 @@ import numpy as np
 
 from moodtune.emotions.base import extract_songs, profile_matrix
 from moodtune.emotions.local import META_FILE, METRICS_FILE, LocalExtractor, load_weights_dir
-from moodtune.models import EMOTIONS
+from moodtune.models import EMOTIONS, Track
+from moodtune.sources.demo import load_demo_catalogue
+from moodtune.sources.files import parse_tracks
 from moodtune.text import clean_lyrics, split_stanzas
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def read_lyrics(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Return the lyrics and the labels (empty when a row has none) of a JSON-lines file."""
-    lyrics: list[str] = []
-    labels: list[list[str]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            lyrics.append(str(row["lyrics"]))
-            labels.append(list(row.get("emotions", [])))
-    return lyrics, labels
-
-
-def pooled(extractor: LocalExtractor, lyrics: list[str]) -> np.ndarray:
-    stanzas = [split_stanzas(clean_lyrics(text)) for text in lyrics]
+def pooled(extractor: LocalExtractor, tracks: list[Track]) -> np.ndarray:
+    stanzas = [split_stanzas(clean_lyrics(t.lyrics)) for t in tracks]
     return profile_matrix([song.profile for song in extract_songs(extractor, stanzas)])
 
 
@@ -68,19 +58,19 @@ def main() -> None:
         "--songs", type=Path, default=ROOT.parent / "shared/data/public_domain_songs.jsonl"
     )
     parser.add_argument("--weights", type=Path, default=ROOT / "moodtune/emotions/weights")
-    parser.add_argument("--demo", type=Path, default=ROOT / "data/demo_catalogue.jsonl")
     args = parser.parse_args()
     started = time.time()
 
     raw = LocalExtractor(dataclasses.replace(load_weights_dir(args.weights), song_offsets=None))
-    corpus, _ = read_lyrics(args.songs)
+    corpus = parse_tracks(args.songs.read_bytes(), args.songs.name)
     before = pooled(raw, corpus)
     means = before.mean(axis=0)
     offsets = means - means.mean()
     after = np.clip(before - offsets, 0.0, 1.0)
 
-    demo_lyrics, demo_labels = read_lyrics(args.demo)
-    demo_before = pooled(raw, demo_lyrics)
+    demo = load_demo_catalogue()
+    demo_labels = [t.labels for t in demo]
+    demo_before = pooled(raw, demo)
     demo_after = np.clip(demo_before - offsets, 0.0, 1.0)
 
     def agreement(matrix: np.ndarray) -> dict[str, int]:
