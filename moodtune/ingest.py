@@ -303,7 +303,8 @@ def build_ingestor(
 ) -> Ingestor:
     """Wire an Ingestor for the library in `settings` (created when missing)."""
     return Ingestor(
-        store=store or Store(settings.library_url, create=True),
+        # Not `store or ...`: an empty Store is falsy (it has __len__).
+        store=store if store is not None else Store(settings.library_url, create=True),
         embedder=get_embedder(settings.embedder),
         extractor=build_extractor(extractor_name or settings.extractor, settings),
         lyrics=lyrics,
