@@ -342,6 +342,61 @@ def eval_recommend(
     click.echo(describe_comparison(report))
 
 
+@eval_group.command("songs")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Labelled songs in the import format (title, artist, lyrics, emotions: main first), "
+    "e.g. ../shared/eval/pd_songs_dev.jsonl.",
+)
+@_extractor_option()
+@click.option("--resamples", type=int, default=2000, show_default=True, help="Bootstrap resamples.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with per-song results.")
+@click.pass_context
+def eval_songs(
+    ctx: click.Context, data: str, extractor: str | None, resamples: int, as_json: bool
+) -> None:
+    """Agreement of song emotions with listeners' labels, analysed in a scratch library.
+
+    Top-1 agreement with the main emotion, main emotion within the top 2, macro-F1, per-emotion
+    recall and the confusion matrix, with 95% bootstrap intervals and two baselines. Your own
+    library is never touched.
+    """
+    from moodtune.song_agreement import (
+        agreement_table,
+        confusion_table,
+        describe_song_agreement,
+        evaluate_song_file,
+        recall_table,
+    )
+
+    if resamples < 1:
+        raise InputError(f"--resamples must be at least 1 (got {resamples}).")
+    with _bar(f"Analysing {data}") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        report = evaluate_song_file(
+            _settings(ctx), data, extractor_name=extractor, resamples=resamples, progress=progress
+        )
+    if as_json:
+        payload = dataclasses.asdict(report)
+        payload["unreachable"] = list(report.unreachable)
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(f"{report.n} labelled songs from {report.source}")
+    click.echo(agreement_table(report))
+    click.echo("")
+    click.echo(recall_table(report))
+    click.echo("")
+    click.echo(confusion_table(report))
+    click.echo(describe_song_agreement(report))
+
+
 @eval_group.command("feedback")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
