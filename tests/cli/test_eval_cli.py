@@ -154,3 +154,49 @@ def test_eval_feedback_counts_votes(empty_home: Path) -> None:
     assert rows["hybrid"]["share_up"] == 1.0
     assert rows["emotions"]["total"] == 0
     assert rows["emotions"]["share_up"] is None
+
+
+SONGS = Path(__file__).resolve().parents[1] / "data" / "songs_labelled.jsonl"
+
+
+def test_eval_songs_scores_a_hand_made_file_without_touching_the_library(
+    empty_home: Path,
+) -> None:
+    result = run("eval", "songs", "--data", str(SONGS), "--extractor", "keyword", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n"] == 5  # the unlabelled song is left out
+    assert data["extractor"] == "keyword"
+    # Kitchen Floor, Empty Chair and Plain Words (a tie goes to joy) agree; Night Road has
+    # anger second after fear; Platform Four reads as anticipation.
+    assert data["top1"]["mean"] == pytest.approx(3 / 5)
+    assert data["top2"]["mean"] == pytest.approx(4 / 5)
+    assert data["macro_f1"]["mean"] == pytest.approx((1 + 2 / 3 + 0) / 3)
+    assert data["unreachable"] == ["anger"]
+    by_title = {s["title"]: s for s in data["songs"]}
+    assert by_title["Platform Four"]["predicted"] == "anticipation"
+    assert by_title["Night Road"]["second"] == "anger"
+    assert not empty_home.exists()  # a scratch library, never the user's
+
+
+def test_eval_songs_prints_tables(empty_home: Path) -> None:
+    result = run("eval", "songs", "--data", str(SONGS), "--extractor", "keyword")
+    assert result.exit_code == 0, result.output
+    assert "5 labelled songs" in result.stdout
+    assert "always joy" in result.stdout
+    assert "| main emotion |" in result.stdout
+    assert "Never recalled as a song's strongest emotion: anger." in result.stdout
+
+
+def test_eval_songs_needs_labels(tmp_path: Path, empty_home: Path) -> None:
+    path = tmp_path / "plain.jsonl"
+    path.write_text('{"title": "a", "artist": "b", "lyrics": "happy dance"}\n', encoding="utf-8")
+    result = run("eval", "songs", "--data", str(path), "--extractor", "keyword")
+    assert result.exit_code == 2
+    assert "emotions" in result.output
+
+
+def test_eval_songs_missing_file_is_bad_input(empty_home: Path) -> None:
+    result = run("eval", "songs", "--data", "/nonexistent/songs.jsonl")
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
