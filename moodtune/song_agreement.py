@@ -186,9 +186,7 @@ def song_agreement(
     tail = (1 - confidence) / 2
     pairs = np.stack([main, top1], axis=1)
     songs = tuple(
-        SongResult(
-            ids[i], names[i], labels[i][0], EMOTIONS[order[j, 0]], EMOTIONS[order[j, 1]]
-        )
+        SongResult(ids[i], names[i], labels[i][0], EMOTIONS[order[j, 0]], EMOTIONS[order[j, 1]])
         for j, i in enumerate(keep)
     )
     return SongAgreementReport(
@@ -230,7 +228,7 @@ def evaluate_song_file(
     if not any(t.labels for t in tracks):
         raise InputError(
             f"{path} has no `emotions` column (or it is empty everywhere): label each song with "
-            "its main emotion first, e.g. \"sadness, trust\"."
+            'its main emotion first, e.g. "sadness, trust".'
         )
     with tempfile.TemporaryDirectory(prefix="moodtune-eval-songs-") as scratch:
         store = Store(Path(scratch) / "library", create=True)
@@ -272,7 +270,9 @@ def agreement_table(report: SongAgreementReport) -> str:
             _ci(report.macro_f1),
         ]
     ]
-    rows += [[b.name, f"{b.top1:.3f}", f"{b.top2:.3f}", f"{b.macro_f1:.3f}"] for b in report.baselines]
+    rows += [
+        [b.name, f"{b.top1:.3f}", f"{b.top2:.3f}", f"{b.macro_f1:.3f}"] for b in report.baselines
+    ]
     return format_table(
         ["analysis", f"top-1 [{pct}% CI]", f"main in top 2 [{pct}% CI]", f"macro-F1 [{pct}% CI]"],
         rows,
@@ -291,9 +291,7 @@ def recall_table(report: SongAgreementReport) -> str:
 def confusion_table(report: SongAgreementReport) -> str:
     """The confusion matrix: one row per main emotion present, one column per emotion."""
     rows = [
-        [EMOTIONS[i], *(str(x) for x in row)]
-        for i, row in enumerate(report.confusion)
-        if sum(row)
+        [EMOTIONS[i], *(str(x) for x in row)] for i, row in enumerate(report.confusion) if sum(row)
     ]
     return format_table(["main \\ top-1", *(e[:5] for e in EMOTIONS)], rows)
 
@@ -310,8 +308,6 @@ def describe_song_agreement(report: SongAgreementReport) -> str:
     )
     if report.unreachable:
         text += (
-            " Never recalled as a song's strongest emotion: "
-            + ", ".join(report.unreachable)
-            + "."
+            " Never recalled as a song's strongest emotion: " + ", ".join(report.unreachable) + "."
         )
     return text
