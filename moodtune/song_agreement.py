@@ -90,7 +90,7 @@ class SongAgreementReport:
         return tuple(r.emotion for r in self.per_emotion if r.recalled == 0)
 
 
-def macro_f1(main: Sequence[int], predicted: Sequence[int]) -> float:
+def macro_f1(main: Sequence[int] | np.ndarray, predicted: Sequence[int] | np.ndarray) -> float:
     """Mean single-label F1 over the classes present in `main` (predictions of others are FP)."""
     gold = np.asarray(main)
     pred = np.asarray(predicted)
