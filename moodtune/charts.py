@@ -201,3 +201,33 @@ def share_bar(rows: Sequence[tuple[str, float, int]], title: str = "") -> go.Fig
         height=60 + 40 * max(1, len(rows)),
     )
     return fig
+
+
+def confusion_heatmap(confusion: Sequence[Sequence[int]]) -> go.Figure:
+    """Heatmap of songs by labelled main emotion (rows) and analysed top emotion (columns).
+
+    Rows for emotions that are no song's main emotion are left out; every column stays, so a
+    wrong answer shows where it went.
+    """
+    rows = [i for i, row in enumerate(confusion) if sum(row)]
+    z = [list(confusion[i]) for i in rows]
+    names = list(EMOTIONS)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=names,
+            y=[EMOTIONS[i] for i in rows],
+            colorscale="Blues",
+            text=[[str(v) if v else "" for v in row] for row in z],
+            texttemplate="%{text}",
+            hovertemplate="labelled %{y}, analysed %{x}: %{z} songs<extra></extra>",
+            showscale=False,
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": "analysed top emotion", "side": "top"},
+        yaxis={"title": "labelled main emotion", "autorange": "reversed"},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=120 + 36 * max(1, len(rows)),
+    )
+    return fig

@@ -10,8 +10,9 @@ from moodtune.ui import evaluation, page_setup, resources, widgets
 page_setup("Evaluation", "📊")
 st.title("Evaluation")
 st.write(
-    "Which approach works best? Two views: your thumbs up and down on the Recommend page, and "
-    "a set of labelled feelings ranked against the songs' own emotion labels."
+    "Does the analysis hear what listeners hear, and which approach works best? Three views: "
+    "the songs' analysed emotions against their labels, your thumbs up and down on the "
+    "Recommend page, and a set of labelled feelings ranked against the songs' own labels."
 )
 
 st.subheader("Your votes")
@@ -20,12 +21,6 @@ try:
 except MoodTuneError as exc:
     widgets.show_error(exc)
 
-st.subheader("Labelled queries")
-st.caption(
-    "Each query is a feeling with its expected emotions. A song is a hit when its labelled "
-    "emotions include the query's first one. P@5: hits in the top 5; nDCG@10: hits near the top "
-    "of 10; MRR: 1 / rank of the first hit. The hybrid runs without votes here."
-)
 try:
     library = resources.store()
     labelled = evaluation.labelled_tracks(library)
@@ -39,6 +34,21 @@ if labelled == 0:
         "only your votes can compare approaches here. The demo catalogue is labelled."
     )
     st.stop()
+
+st.subheader("Song emotions against their labels")
+st.caption(
+    "For each labelled track: is the strongest analysed emotion the labelled main one (top-1), "
+    "or at least second (top 2)? Intervals: 95% bootstrap over songs. `moodtune eval songs` "
+    "does the same for any labelled file."
+)
+evaluation.show_song_agreement(evaluation.library_song_agreement(library))
+
+st.subheader("Labelled queries")
+st.caption(
+    "Each query is a feeling with its expected emotions. A song is a hit when its labelled "
+    "emotions include the query's first one. P@5: hits in the top 5; nDCG@10: hits near the top "
+    "of 10; MRR: 1 / rank of the first hit. The hybrid runs without votes here."
+)
 
 upload = st.file_uploader(
     'Your own queries (optional): JSONL lines of {"id", "query", "emotions": [...]}',

@@ -1,9 +1,11 @@
-"""What the Evaluation page shows: the approach comparison on labelled queries and the votes.
+"""What the Evaluation page shows: song emotions against their labels, the approach comparison
+on labelled queries, and the votes.
 
-Owns: running `compare_approaches` once per (library version, query file) behind
-st.cache_data, reading an uploaded query file, and the tables and plotly figures of both
-results. Must not compute metrics (moodtune/evaluate.py does) or catch errors: the page
-decides what to show.
+Owns: scoring the library's labelled tracks with `song_agreement` and running
+`compare_approaches`, once per library version behind st.cache_data, reading an uploaded query
+file, and the tables and plotly figures of the results. Must not compute metrics
+(moodtune/evaluate.py and moodtune/song_agreement.py do) or catch errors: the page decides what
+to show.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from moodtune.charts import plot_text
+from moodtune.charts import confusion_heatmap, plot_text
 from moodtune.errors import InputError
 from moodtune.evaluate import (
     DEFAULT_QUERIES,
@@ -28,6 +30,7 @@ from moodtune.evaluate import (
 )
 from moodtune.feedback import FeedbackStore
 from moodtune.recommend import build_recommender
+from moodtune.song_agreement import SongAgreementReport, describe_song_agreement, song_agreement
 from moodtune.store import Store
 from moodtune.ui import resources
 from moodtune.ui.safe import md_escape
@@ -57,6 +60,26 @@ def _comparison(
     )
     queries = parse_queries(queries_text, source)
     return compare_approaches(recommender, queries, source=source, resamples=resamples)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _song_agreement(url: str, version: str) -> SongAgreementReport:
+    # `version` is part of the cache key: a re-analysis is a new commit.
+    index = resources.store(url).index()
+    return song_agreement(
+        index.profiles,
+        index.labels,
+        track_ids=index.track_ids,
+        titles=index.titles,
+        source="this library's labelled tracks",
+        extractor=", ".join(sorted(set(index.extractors))),
+        version=", ".join(sorted(set(index.extractor_versions))),
+    )
+
+
+def library_song_agreement(library: Store) -> SongAgreementReport:
+    """How often each labelled track's strongest analysed emotion is its labelled main one."""
+    return _song_agreement(library.url, library.version)
 
 
 def run_comparison(upload: bytes | None = None, name: str = "") -> RecommenderReport:
@@ -226,6 +249,55 @@ def show_comparison(report: RecommenderReport) -> None:
         )
     with st.expander("Per query: rank of the first hit for each approach"):
         st.dataframe(per_query_frame(report), hide_index=True, key="eval-per-query")
+
+
+def song_agreement_frame(report: SongAgreementReport) -> pd.DataFrame:
+    """The analysis and the two baselines: top-1, main in top 2 and macro-F1."""
+    rows = [
+        {
+            "analysis": f"{report.extractor} ({report.version})",
+            "top-1": round(report.top1.mean, 3),
+            "top-1 CI": _ci(report.top1),
+            "main in top 2": round(report.top2.mean, 3),
+            "top-2 CI": _ci(report.top2),
+            "macro-F1": round(report.macro_f1.mean, 3),
+            "macro-F1 CI": _ci(report.macro_f1),
+        }
+    ]
+    rows += [
+        {"analysis": f"baseline: {b.name}", "top-1": round(b.top1, 3),
+         "main in top 2": round(b.top2, 3), "macro-F1": round(b.macro_f1, 3)}
+        for b in report.baselines
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def recall_frame(report: SongAgreementReport) -> pd.DataFrame:
+    """Per main emotion: songs, how many come out on top, and how often it is predicted."""
+    rows = [
+        {"main emotion": r.emotion, "songs": r.songs, "top-1": r.recalled,
+         "recall": round(r.recall, 3), "predicted": r.predicted}
+        for r in report.per_emotion
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def show_song_agreement(report: SongAgreementReport) -> None:
+    """Draw the agreement summary, its table, the per-emotion recall and the confusion heatmap."""
+    show_summary(describe_song_agreement(report))
+    st.dataframe(song_agreement_frame(report), hide_index=True, key="eval-songs-table")
+    left, right = st.columns(2)
+    with left:
+        st.dataframe(recall_frame(report), hide_index=True, key="eval-songs-recall")
+    with right:
+        st.plotly_chart(confusion_heatmap(report.confusion), key="eval-songs-confusion")
+    misses = [
+        {"title": s.title, "labelled": s.main, "analysed": s.predicted, "second": s.second}
+        for s in report.songs
+        if not s.agrees
+    ]
+    with st.expander(f"Songs whose strongest emotion differs from the label ({len(misses)})"):
+        st.dataframe(pd.DataFrame(misses), hide_index=True, key="eval-songs-misses")
 
 
 def show_feedback(report: FeedbackReport) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -32,6 +33,14 @@ def fresh_caches() -> Iterator[None]:
     st.cache_data.clear()
 
 
+def _frame(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first dataframe on the page that has all of `columns`."""
+    for element in at.dataframe:
+        if set(columns) <= set(element.value.columns):
+            return element.value
+    raise AssertionError(f"no dataframe with columns {columns}")
+
+
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [i.value for i in at.info]
@@ -45,12 +54,27 @@ def test_comparison_on_the_demo_library(demo_settings: Settings) -> None:
     at.button(key="eval-run").click().run()
     assert not at.exception
     assert "ranks best by nDCG" in _texts(at)  # markdown-escaped: nDCG\\@10
-    table = at.dataframe[0].value
+    table = _frame(at, "approach", "P@5")
     assert list(table["approach"]) == [*APPROACHES.names(), "random order (expected)"]
     assert table["P@5"].between(0, 1).all()
-    per_query = at.dataframe[1].value
+    per_query = _frame(at, "query", "first hit: lyrics")
     assert len(per_query) >= 80
     assert "first hit: lyrics" in per_query.columns
+
+
+def test_song_agreement_on_the_demo_library(demo_settings: Settings) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    assert not at.exception
+    assert "Song emotions against their labels" in [h.value for h in at.subheader]
+    assert "labelled songs the strongest emotion agrees" in _texts(at)
+    table = _frame(at, "analysis", "top-1", "main in top 2")
+    assert len(table) == 3  # the analysis, then the majority and random baselines
+    assert table["top-1"].between(0, 1).all()
+    assert table["analysis"].iloc[2] == "baseline: random"
+    recall = _frame(at, "main emotion", "recall")
+    assert recall["songs"].sum() == 162  # every demo song has a main emotion
+    heatmaps = [c for c in at.get("plotly_chart") if '"heatmap"' in c.proto.spec]
+    assert len(heatmaps) == 1
 
 
 def test_votes_show_without_a_library(empty_home: Path) -> None:

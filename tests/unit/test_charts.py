@@ -9,6 +9,7 @@ import pytest
 from moodtune.charts import (
     EMOTION_COLORS,
     MapKind,
+    confusion_heatmap,
     distribution_bar,
     emotion_map,
     plot_text,
@@ -116,3 +117,13 @@ def test_distribution_and_share_bars() -> None:
 def test_plot_text_flattens_shortens_and_escapes() -> None:
     assert plot_text("a\n b  <c>") == "a b &lt;c&gt;"
     assert plot_text("x" * 100, 10) == "x" * 9 + "…"
+
+
+def test_confusion_heatmap_keeps_main_emotion_rows_and_every_column() -> None:
+    confusion = [[0] * 8 for _ in range(8)]
+    confusion[0][0], confusion[0][4], confusion[4][4] = 3, 1, 2
+    heat = confusion_heatmap(confusion).data[0]
+    assert list(heat.y) == ["joy", "sadness"]
+    assert list(heat.x) == list(EMOTIONS)
+    assert heat.z[0][4] == 1
+    assert heat.text[0][1] == ""  # empty cells stay blank
