@@ -2,8 +2,9 @@
 
 Every extractor maps a batch of texts to EmotionProfiles whose scores are calibrated so that
 0.5 means "present" (each extractor owns that calibration). Songs are scored per stanza and
-pooled by `pool_stanzas`; an extractor trained on another kind of text may also correct its
-per-emotion bias on lyrics (`LyricsCalibrated`). Must not load models or touch the network.
+pooled by `pool_stanzas`, unless the extractor decides whole songs itself (`SongReader`: a
+song's profile is what a listener would say the whole song conveys, which a pool of stanza
+scores misses). Must not load models or touch the network.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ class EmotionExtractor(Protocol):
 
 
 @runtime_checkable
-class LyricsCalibrated(Protocol):
-    """An extractor whose pooled song profiles carry a known per-emotion bias on lyrics."""
+class SongReader(Protocol):
+    """An extractor with its own song-level decision over a song's stanzas."""
 
-    def song_offsets(self) -> np.ndarray | None:
-        """Return (8,) amounts to subtract from every pooled song profile, or None."""
+    def read_songs(self, songs_stanzas: Sequence[Sequence[str]]) -> list[SongEmotions]:
+        """Return one SongEmotions per song, in order, with its stanzas' profiles."""
         ...
 
 
@@ -45,33 +46,28 @@ class SongEmotions:
     stanza_profiles: tuple[EmotionProfile, ...]
 
 
-def pool_stanzas(
-    stanza_profiles: Sequence[EmotionProfile], offsets: np.ndarray | None = None
-) -> EmotionProfile:
+def pool_stanzas(stanza_profiles: Sequence[EmotionProfile]) -> EmotionProfile:
     """Pool stanza profiles: per emotion, the mean of the max and the mean over stanzas.
 
     The max keeps a feeling that one stanza carries strongly (a bridge of rage in a love song);
     the mean keeps what runs through the whole song, so one stray line does not dominate.
-    `offsets` (one per emotion) are then subtracted and the result clipped to [0, 1].
     """
     if not stanza_profiles:
         return EmotionProfile.zeros()
     matrix = np.array([p.scores for p in stanza_profiles], dtype=np.float64)
     pooled = 0.5 * matrix.max(axis=0) + 0.5 * matrix.mean(axis=0)
-    if offsets is not None:
-        pooled = np.clip(pooled - np.asarray(offsets, dtype=np.float64), 0.0, 1.0)
     return EmotionProfile(tuple(float(x) for x in pooled))
 
 
 def extract_songs(
     extractor: EmotionExtractor, songs_stanzas: Sequence[Sequence[str]]
 ) -> list[SongEmotions]:
-    """Score every stanza of every song in one batch, then pool per song.
+    """Score every stanza of every song in one batch, then decide each song.
 
-    Stanza profiles stay as the extractor gave them; only the pooled song profile is corrected
-    by the extractor's lyrics offsets, if it has any.
+    A SongReader decides songs itself; any other extractor's stanza profiles are pooled.
     """
-    offsets = extractor.song_offsets() if isinstance(extractor, LyricsCalibrated) else None
+    if isinstance(extractor, SongReader):
+        return extractor.read_songs(songs_stanzas)
     flat = [stanza for stanzas in songs_stanzas for stanza in stanzas]
     profiles = extractor.extract(flat) if flat else []
     out: list[SongEmotions] = []
@@ -79,7 +75,7 @@ def extract_songs(
     for stanzas in songs_stanzas:
         chunk = tuple(profiles[start : start + len(stanzas)])
         start += len(stanzas)
-        out.append(SongEmotions(profile=pool_stanzas(chunk, offsets), stanza_profiles=chunk))
+        out.append(SongEmotions(profile=pool_stanzas(chunk), stanza_profiles=chunk))
     return out
 
 

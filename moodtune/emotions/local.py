@@ -14,6 +14,7 @@ Must not download anything, train, or change the shared embedder (it only calls 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import numpy as np
 
 from moodtune.config import Settings
 from moodtune.embed import Embedder, get_embedder
+from moodtune.emotions.base import SongEmotions, pool_stanzas
 from moodtune.errors import ExtractionError
 from moodtune.models import EMOTIONS, EmotionProfile
 
@@ -40,6 +42,7 @@ MODEL_VERSION = "local-xed-v3"  # the trained weights (XED scores are reported p
 TFIDF_FILE = "tfidf.json"
 TERMS_FILE = "terms.json"
 METRICS_FILE = "metrics.json"
+SONG_HEAD_FILE = "song_head.safetensors"
 TOKENIZER_FILES = (
     "config.json",
     "tokenizer.json",
@@ -62,11 +65,14 @@ def weights_dir() -> Path:
 
 
 def analysis_version(weights: LocalWeights) -> str:
-    """The trained model's version, plus a digest of the lyrics offsets when there are any."""
-    if weights.song_offsets is None:
+    """The trained model's version, plus the song head's version and a digest of its weights."""
+    head = weights.song_head
+    if head is None:
         return weights.version
-    digest = hashlib.sha1(np.round(weights.song_offsets, 4).tobytes()).hexdigest()[:6]
-    return f"{weights.version}+songs-{digest}"
+    digest = hashlib.sha1(
+        np.round(np.concatenate([head.weight.ravel(), head.bias, head.bonus]), 4).tobytes()
+    ).hexdigest()[:6]
+    return f"{weights.version}+{head.version}-{digest}"
 
 
 def calibrate(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -84,6 +90,48 @@ def calibrate(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True)
+class SongHead:
+    """What a whole song conveys, from its stanzas' pooled encoder states.
+
+    Per stanza a multinomial head gives log-probabilities over the 8 emotions as a song's main
+    one; a song scores their mean over its stanzas plus `bonus` (the emotions real songs carry
+    most). Trained by scripts/train_song_head.py.
+    """
+
+    version: str
+    weight: np.ndarray  # (8, 384)
+    bias: np.ndarray  # (8,)
+    bonus: np.ndarray  # (8,)
+
+    def song_scores(self, pooled: np.ndarray, bounds: Sequence[int]) -> np.ndarray:
+        """Return (songs, 8) scores; song i owns pooled rows bounds[i]:bounds[i + 1]."""
+        from scipy.special import log_softmax
+
+        logp = log_softmax(np.asarray(pooled, np.float64) @ self.weight.T + self.bias, axis=1)
+        out = np.zeros((len(bounds) - 1, len(EMOTIONS)), dtype=np.float64)
+        for i, (start, end) in enumerate(itertools.pairwise(bounds)):
+            if end > start:
+                out[i] = logp[start:end].mean(axis=0) + self.bonus
+        return out
+
+
+def song_profile(scores: np.ndarray) -> EmotionProfile:
+    """Turn a song's head scores into a profile that keeps their order.
+
+    q = softmax(scores) is the head's belief in each emotion as the song's main one. The top
+    emotion scores 0.5 + 0.5 * max(q) (a sure song is intense, an unsure one plain), and the
+    others that share of it that their belief is of the top one's, so an emotion at least
+    about half as likely as the top one is also "present" (>= 0.5).
+    """
+    if not np.any(scores):
+        return EmotionProfile.zeros()
+    q = np.exp(scores - scores.max())
+    q /= q.sum()
+    top = float(q.max())
+    return EmotionProfile(tuple(float(x) for x in (0.5 + 0.5 * top) * q / top))
+
+
+@dataclass(frozen=True, slots=True)
 class LocalWeights:
     """The small parts of the shipped model: read eagerly, in milliseconds."""
 
@@ -97,23 +145,33 @@ class LocalWeights:
     tfidf_weight: np.ndarray  # (8, vocabulary size)
     tfidf_bias: np.ndarray  # (8,)
     terms_weight: float = 0.0  # w in (1 - w) * learned + w * terms; 0 means no lexicon
-    # (8,) subtracted from pooled song profiles (fitted on unlabelled lyrics); None: no correction
-    song_offsets: np.ndarray | None = None
+    song_head: SongHead | None = None  # None: songs are pooled from stanza profiles
 
     def uses(self, member: str) -> bool:
         return self.member_weights.get(member, 0.0) > 0.0
 
 
-def _read_offsets(raw: object) -> np.ndarray | None:
-    """Parse the optional `song_offsets` object (emotion -> offset) of the metadata."""
+def _read_song_head(root: Path, raw: object) -> SongHead | None:
+    """Read the optional `song_head` block of the metadata and its weights file."""
+    from safetensors.numpy import load_file
+
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) != set(EMOTIONS):
-        raise ValueError("song_offsets must name each of the 8 emotions once")
-    offsets = np.array([float(raw[e]) for e in EMOTIONS], dtype=np.float64)
-    if not np.all(np.abs(offsets) < 1.0):
-        raise ValueError("song_offsets out of range")
-    return offsets
+    if not isinstance(raw, dict):
+        raise ValueError("song_head must be an object")
+    bonus = raw.get("common_bonus", {})
+    if not isinstance(bonus, dict) or not set(bonus) <= set(EMOTIONS):
+        raise ValueError("song_head.common_bonus must map emotion names to numbers")
+    tensors = load_file(str(root / SONG_HEAD_FILE))
+    head = SongHead(
+        version=str(raw["version"]),
+        weight=tensors["weight"].astype(np.float64),
+        bias=tensors["bias"].astype(np.float64),
+        bonus=np.array([float(bonus.get(e, 0.0)) for e in EMOTIONS]),
+    )
+    if head.weight.shape[0] != len(EMOTIONS) or head.bias.shape != (len(EMOTIONS),):
+        raise ValueError("song head shape differs")
+    return head
 
 
 def load_weights_dir(path: Path | None = None) -> LocalWeights:
@@ -137,7 +195,7 @@ def load_weights_dir(path: Path | None = None) -> LocalWeights:
             tfidf_weight=heads["tfidf.weight"].astype(np.float64),
             tfidf_bias=heads["tfidf.bias"].astype(np.float64),
             terms_weight=float(meta.get("terms_weight", 0.0)),
-            song_offsets=_read_offsets(meta.get("song_offsets")),
+            song_head=_read_song_head(root, meta.get("song_head")),
         )
         if not 0.0 <= weights.terms_weight < 1.0:
             raise ValueError("terms_weight out of range")
@@ -310,8 +368,8 @@ class FineTunedMember:
             )
         self.encoder.eval()
 
-    def probabilities(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Return (n, 8) sigmoid probabilities."""
+    def pooled(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Return the (n, 384) mean-pooled last hidden states (what the heads read)."""
         th = self._torch
         out: list[np.ndarray] = []
         with th.inference_mode():
@@ -328,9 +386,18 @@ class FineTunedMember:
                 ).last_hidden_state
                 mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-                logits = pooled @ self.head_w.T + self.head_b
-                out.append(th.sigmoid(logits).numpy().astype(np.float64))
-        return np.concatenate(out) if out else np.zeros((0, len(EMOTIONS)))
+                out.append(pooled.numpy().astype(np.float64))
+        return np.concatenate(out) if out else np.zeros((0, int(self.head_w.shape[1])))
+
+    def probabilities_from(self, pooled: np.ndarray) -> np.ndarray:
+        """Return (n, 8) sigmoid probabilities of the emotion head over pooled states."""
+        w = self.head_w.numpy().astype(np.float64)
+        b = self.head_b.numpy().astype(np.float64)
+        return _sigmoid(np.asarray(pooled, dtype=np.float64) @ w.T + b)
+
+    def probabilities(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Return (n, 8) sigmoid probabilities."""
+        return self.probabilities_from(self.pooled(texts, batch_size))
 
 
 class LocalExtractor:
@@ -343,7 +410,7 @@ class LocalExtractor:
         self, weights: LocalWeights, embedder: Embedder | None = None, batch_size: int = 64
     ) -> None:
         self.weights = weights
-        # Stored song analyses carry this: new lyrics offsets make them stale like new weights do.
+        # Stored song analyses carry this: a new song head makes them stale like new weights do.
         self.version = analysis_version(weights)
         self.batch_size = batch_size
         self._embedder = embedder
@@ -351,10 +418,6 @@ class LocalExtractor:
         self._tfidf: TfidfMember | None = None
         self._terms: TermMember | None = None
         self._lock = threading.Lock()
-
-    def song_offsets(self) -> np.ndarray | None:
-        """The lyrics correction for pooled song profiles (see docs/local_extractor.md)."""
-        return self.weights.song_offsets
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalExtractor:
@@ -367,7 +430,9 @@ class LocalExtractor:
         with self._lock:
             if w.uses("frozen_lr") and self._embedder is None:
                 self._embedder = get_embedder("minilm")
-            if w.uses("finetuned") and self._finetuned is None:
+            # The song head reads the encoder's states even if the ensemble gave it no weight.
+            needs_encoder = w.uses("finetuned") or w.song_head is not None
+            if needs_encoder and self._finetuned is None:
                 self._finetuned = FineTunedMember(w.path, w.max_length)
             if w.uses("tfidf") and self._tfidf is None:
                 self._tfidf = TfidfMember.load(w)
@@ -375,8 +440,11 @@ class LocalExtractor:
                 self._terms = TermMember.load(w.path)
             return self._embedder, self._finetuned, self._tfidf
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Return the raw (n, 8) ensemble probabilities, before calibration."""
+    def probabilities(self, texts: Sequence[str], pooled: np.ndarray | None = None) -> np.ndarray:
+        """Return the raw (n, 8) ensemble probabilities, before calibration.
+
+        `pooled`: the fine-tuned encoder's states of `texts`, when the caller already has them.
+        """
         if len(texts) == 0:
             return np.zeros((0, len(EMOTIONS)))
         embedder, finetuned, tfidf = self._members()
@@ -386,14 +454,41 @@ class LocalExtractor:
             vectors = embedder.embed(list(texts)).astype(np.float64)
             lr = _sigmoid(vectors @ self.weights.lr_weight.T + self.weights.lr_bias)
             probs += w["frozen_lr"] * lr
-        if finetuned is not None:
-            probs += w["finetuned"] * finetuned.probabilities(texts, self.batch_size)
+        if finetuned is not None and w["finetuned"] > 0.0:
+            states = pooled if pooled is not None else finetuned.pooled(texts, self.batch_size)
+            probs += w["finetuned"] * finetuned.probabilities_from(states)
         if tfidf is not None:
             probs += w["tfidf"] * tfidf.probabilities(texts)
         if self._terms is not None:
             tw = self.weights.terms_weight
             probs = (1.0 - tw) * probs + tw * self._terms.probabilities(texts)
         return probs
+
+    def read_songs(self, songs_stanzas: Sequence[Sequence[str]]) -> list[SongEmotions]:
+        """Profile every stanza, then decide each whole song with the song head.
+
+        The encoder runs once per stanza: the stanza profiles and the song head read the same
+        pooled states. Without a song head (older weights) stanza profiles are pooled.
+        """
+        flat = [stanza for stanzas in songs_stanzas for stanza in stanzas]
+        bounds = [0, *itertools.accumulate(len(s) for s in songs_stanzas)]
+        head = self.weights.song_head
+        _, finetuned, _ = self._members()
+        pooled = None
+        if flat and head is not None and finetuned is not None:
+            pooled = finetuned.pooled(flat, self.batch_size)
+        probs = self.probabilities(flat, pooled) if flat else np.zeros((0, len(EMOTIONS)))
+        stanza_scores = calibrate(probs, self.weights.thresholds)
+        stanza_profiles = [EmotionProfile(tuple(float(x) for x in row)) for row in stanza_scores]
+        songs = (
+            head.song_scores(pooled, bounds) if head is not None and pooled is not None else None
+        )
+        out: list[SongEmotions] = []
+        for i, (start, end) in enumerate(itertools.pairwise(bounds)):
+            chunk = tuple(stanza_profiles[start:end])
+            profile = song_profile(songs[i]) if songs is not None else pool_stanzas(chunk)
+            out.append(SongEmotions(profile=profile, stanza_profiles=chunk))
+        return out
 
     def extract(self, texts: Sequence[str]) -> list[EmotionProfile]:
         """Return one calibrated profile per text, in order."""

@@ -11,7 +11,7 @@ import pytest
 
 from moodtune.config import Settings
 from moodtune.emotions import EXTRACTORS, PRESENT
-from moodtune.emotions.base import LyricsCalibrated
+from moodtune.emotions.base import SongReader, pool_stanzas
 from moodtune.emotions.local import (
     META_FILE,
     METRICS_FILE,
@@ -20,6 +20,7 @@ from moodtune.emotions.local import (
     TermMember,
     calibrate,
     load_weights_dir,
+    song_profile,
     weights_dir,
 )
 from moodtune.errors import ExtractionError
@@ -228,46 +229,72 @@ def test_blank_text_has_no_emotion_present(extractor: LocalExtractor) -> None:
         assert all(s < PRESENT for s in profile.scores)
 
 
-def test_shipped_model_corrects_songs_on_lyrics(extractor: LocalExtractor) -> None:
-    # Fitted by scripts/fit_song_offsets.py on unlabelled real lyrics: they only move emotions
-    # relative to each other (sum 0), and the shipped extractor applies them to pooled songs.
-    offsets = extractor.song_offsets()
-    assert offsets is not None
-    assert offsets.shape == (len(EMOTIONS),)
-    assert abs(float(offsets.sum())) < 1e-3
-    assert isinstance(extractor, LyricsCalibrated)
-    metrics = json.loads((weights_dir() / METRICS_FILE).read_text(encoding="utf-8"))
-    assert metrics["song_offsets"]["offsets"] == dict(
-        zip(EMOTIONS, offsets.round(4).tolist(), strict=True)
-    )
+def test_shipped_model_reads_whole_songs(extractor: LocalExtractor) -> None:
+    # The song head decides a song from its stanzas; the stanza profiles stay as extract() gives.
+    head = extractor.weights.song_head
+    assert head is not None
+    assert head.weight.shape == (len(EMOTIONS), 384)
+    assert isinstance(extractor, SongReader)
+    stanzas = [
+        "We buried him at sunrise on the hill above the ford,\nhis saddle on the cross,"
+        " his mother's letter on the board.\nThe rain came down like sorrow, and"
+        " nobody said a word.",
+        "Oh the fiddle's in the kitchen and the boys are kicking high,\nthe cook has burned"
+        " the biscuits and we're laughing till we cry.",
+    ]
+    songs = extractor.read_songs([stanzas[:1], stanzas[1:], []])
+    assert [s.profile.dominant for s in songs[:2]] == ["sadness", "joy"]
+    alone = extractor.extract(stanzas[:1])[0].scores
+    assert songs[0].stanza_profiles[0].scores == pytest.approx(alone, abs=1e-5)
+    assert songs[2].profile == EmotionProfile.zeros()  # a song without stanzas
+    for song in songs[:2]:
+        top = max(song.profile.scores)
+        assert PRESENT <= top <= 1.0  # the top emotion is always present
+        assert song.profile.scores.count(top) == 1
 
 
-@pytest.mark.parametrize(
-    "offsets", [{"joy": 0.1}, {e: 1.5 for e in EMOTIONS}, [0.0] * 8, {e: "x" for e in EMOTIONS}]
-)
-def test_bad_song_offsets_raise(tmp_path: Path, offsets: object) -> None:
+def test_song_profile_keeps_the_head_order_and_sets_presence_by_belief() -> None:
+    scores = np.log(np.array([0.5, 0.3, 0.05, 0.05, 0.04, 0.02, 0.02, 0.02]))
+    profile = song_profile(scores)
+    assert profile.dominant == "joy"
+    assert profile["joy"] == pytest.approx(0.75)  # 0.5 + 0.5 * belief in the top emotion
+    assert profile["trust"] == pytest.approx(0.75 * 0.3 / 0.5)  # 0.45: not quite present
+    assert [e for e, _ in profile.ranked()][:2] == ["joy", "trust"]
+    assert song_profile(np.zeros(len(EMOTIONS))) == EmotionProfile.zeros()
+
+
+def test_without_a_song_head_songs_are_pooled(extractor: LocalExtractor) -> None:
+    plain = LocalExtractor(replace(extractor.weights, song_head=None))
+    stanzas = ["I am so angry I could scream", "happy happy joy"]
+    song = plain.read_songs([stanzas])[0]
+    assert song.profile == pool_stanzas(plain.extract(stanzas))
+
+
+def test_a_new_song_head_makes_a_new_analysis_version() -> None:
+    # Stored song analyses are re-done when the version differs, so it must follow the head.
+    weights = load_weights_dir()
+    head = weights.song_head
+    assert head is not None
+    plain = LocalExtractor(replace(weights, song_head=None))
+    shipped = LocalExtractor(weights)
+    other = LocalExtractor(replace(weights, song_head=replace(head, bonus=head.bonus + 0.1)))
+    assert plain.version == weights.version
+    assert shipped.version.startswith(f"{weights.version}+{head.version}-")
+    assert len({plain.version, shipped.version, other.version}) == 3
+    assert LocalExtractor(load_weights_dir()).version == shipped.version  # stable across loads
+
+
+@pytest.mark.parametrize("block", [["x"], {"version": "v", "common_bonus": {"rage": 1.0}}])
+def test_bad_song_head_raises(tmp_path: Path, block: object) -> None:
     for f in weights_dir().iterdir():
         if f.name != "encoder.safetensors":
             (tmp_path / f.name).write_bytes(f.read_bytes())
     (tmp_path / "encoder.safetensors").symlink_to(weights_dir() / "encoder.safetensors")
     meta = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))
-    meta["song_offsets"] = offsets
+    meta["song_head"] = block
     (tmp_path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ExtractionError):
         load_weights_dir(tmp_path)
-    del meta["song_offsets"]  # no offsets at all is valid: songs are pooled as scored
+    del meta["song_head"]  # no song head is valid: songs are pooled from stanzas
     (tmp_path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
-    assert load_weights_dir(tmp_path).song_offsets is None
-
-
-def test_new_offsets_make_a_new_analysis_version() -> None:
-    # Stored song analyses are re-done when the version differs, so it must follow the offsets.
-    weights = load_weights_dir()
-    assert weights.song_offsets is not None
-    plain = LocalExtractor(replace(weights, song_offsets=None))
-    shipped = LocalExtractor(weights)
-    other = LocalExtractor(replace(weights, song_offsets=weights.song_offsets + 0.01))
-    assert plain.version == weights.version
-    assert shipped.version.startswith(f"{weights.version}+songs-")
-    assert len({plain.version, shipped.version, other.version}) == 3
-    assert LocalExtractor(load_weights_dir()).version == shipped.version  # stable across loads
+    assert load_weights_dir(tmp_path).song_head is None
