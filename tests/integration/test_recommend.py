@@ -50,7 +50,9 @@ def test_emotion_approaches_follow_the_query_feeling(recommender: Recommender) -
     assert recommender.context(query).profile.dominant == "anger"
     for approach in ("emotions", "refined"):
         results = recommender.recommend(query, approach, k=5)
-        assert all(r.matched_emotions[0].emotion == "anger" for r in results)
+        # Song profiles are whole-song decisions: a song may be mostly disgust with anger in it.
+        assert results[0].matched_emotions[0].emotion == "anger"
+        assert all(any(m.emotion == "anger" for m in r.matched_emotions) for r in results)
 
 
 def test_k_is_validated_and_capped(recommender: Recommender) -> None:
