@@ -41,10 +41,6 @@ class SongResult:
     def agrees(self) -> bool:
         return self.predicted == self.main
 
-    @property
-    def in_top2(self) -> bool:
-        return self.main in (self.predicted, self.second)
-
 
 @dataclass(frozen=True, slots=True)
 class EmotionRecall:

@@ -355,8 +355,9 @@ class FineTunedMember:
                 f"Could not load the local emotion encoder from {root}; reinstall moodtune."
             ) from exc
         self.encoder: Any = AutoModel.from_config(config)  # type: ignore[no-untyped-call]
-        self.head_w = state.pop(_HEAD_KEYS[0]).float()
-        self.head_b = state.pop(_HEAD_KEYS[1]).float()
+        # The linear head runs in numpy over the pooled states; convert it once, not per call.
+        self.head_w = state.pop(_HEAD_KEYS[0]).float().numpy().astype(np.float64)
+        self.head_b = state.pop(_HEAD_KEYS[1]).float().numpy().astype(np.float64)
         # Buffers such as position_ids are rebuilt by the model, so only weights must match.
         missing, unexpected = self.encoder.load_state_dict(
             {k: v.float() for k, v in state.items()}, strict=False
@@ -391,9 +392,7 @@ class FineTunedMember:
 
     def probabilities_from(self, pooled: np.ndarray) -> np.ndarray:
         """Return (n, 8) sigmoid probabilities of the emotion head over pooled states."""
-        w = self.head_w.numpy().astype(np.float64)
-        b = self.head_b.numpy().astype(np.float64)
-        return _sigmoid(np.asarray(pooled, dtype=np.float64) @ w.T + b)
+        return _sigmoid(np.asarray(pooled, dtype=np.float64) @ self.head_w.T + self.head_b)
 
     def probabilities(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Return (n, 8) sigmoid probabilities."""
