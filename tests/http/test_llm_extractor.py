@@ -14,11 +14,13 @@ import httpx
 import pytest
 
 from moodtune.config import Settings
-from moodtune.emotions import build_extractor
+from moodtune.emotions import build_extractor, extract_songs
 from moodtune.emotions.llm import (
     CACHE_FILE,
+    MAX_SONG_CHARS,
     PLACEHOLDER_KEY,
     PROMPT_VERSION,
+    SONG_PROMPT_VERSION,
     LLMExtractor,
     _retry_after,
 )
@@ -332,6 +334,52 @@ def test_batch_keeps_order_skips_empty_texts_and_asks_once_per_text(
     assert len(server.chat_requests) == 4
 
 
+def test_songs_are_judged_whole_with_the_song_prompt_and_stanzas_kept(
+    server: FakeChatServer, make: Any, tmp_path: Path
+) -> None:
+    # A comic song about misfortune: line by line sad, as a whole joy (the labelling convention).
+    def by_prompt(body: Any) -> Reply:
+        system, user = body["messages"][0]["content"], body["messages"][1]["content"]
+        if "WHOLE song" in system:
+            assert user.startswith("Song lyrics:")
+            return ok(scores(joy=0.9, sadness=0.3))
+        return ok(scores(sadness=0.7))
+
+    server.script(by_prompt)
+    songs = [["my horse ran off", "my hat blew away"], ["the stove burned down"], []]
+    extractor = make()
+    read = extract_songs(extractor, songs)  # extract_songs hands songs to read_songs
+    assert [s.profile.dominant for s in read[:2]] == ["joy", "joy"]
+    assert read[2].profile == EmotionProfile.zeros()  # nothing to ask about
+    assert [len(s.stanza_profiles) for s in read] == [2, 1, 0]
+    assert all(p.dominant == "sadness" for s in read for p in s.stanza_profiles)
+    whole = [
+        r.body for r in server.chat_requests if "WHOLE song" in r.body["messages"][0]["content"]
+    ]
+    assert len(whole) == 2
+    asked_texts = sorted(body["messages"][1]["content"] for body in whole)
+    assert "my horse ran off\n\nmy hat blew away" in asked_texts[0]
+    # Song answers are cached apart from stanza answers, under their own prompt version.
+    asked = len(server.chat_requests)
+    assert extract_songs(make(), songs)[0].profile.dominant == "joy"
+    assert len(server.chat_requests) == asked
+    with sqlite3.connect(tmp_path / "llm" / CACHE_FILE) as conn:
+        versions = {v for (v,) in conn.execute("SELECT prompt_version FROM answers")}
+    assert versions == {PROMPT_VERSION, SONG_PROMPT_VERSION}
+
+
+def test_long_songs_are_cut_at_a_stanza_boundary(server: FakeChatServer, make: Any) -> None:
+    server.script(ok(scores(trust=0.8)))
+    stanza = "a long line of a very long song\n" * 40
+    make().read_songs([[stanza] * 20])
+    song_requests = [
+        r.body for r in server.chat_requests if "WHOLE song" in r.body["messages"][0]["content"]
+    ]
+    text = song_requests[0]["messages"][1]["content"]
+    assert len(text) <= MAX_SONG_CHARS + 40
+    assert text.count(stanza.strip()) == MAX_SONG_CHARS // (len(stanza) + 2)
+
+
 def test_no_key_and_no_base_url_is_a_config_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -360,7 +408,7 @@ def test_from_settings_uses_base_url_model_and_cache_path(
     server.script(ok(scores(disgust=0.8), model="llama3.2"))
     extractor = build_extractor("llm", Settings())
     assert extractor.name == "llm"
-    assert extractor.version == f"llm-prompt{PROMPT_VERSION}:llama3.2"
+    assert extractor.version == f"llm-prompt{PROMPT_VERSION}+{SONG_PROMPT_VERSION}:llama3.2"
     (profile,) = extractor.extract(["rotten"])
     assert profile.dominant == "disgust"
     assert server.chat_requests[0].body["model"] == "llama3.2"
