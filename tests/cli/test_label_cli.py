@@ -71,9 +71,10 @@ def test_label_bad_input_is_a_clear_message(
     assert result.exit_code == code, result.output
     assert message in result.output
     assert "Traceback" not in result.output
-    assert not (home / "corrections.db").exists() or not json.loads(
-        run(home, "info", "--json").stdout
-    )["corrections"]
+    assert (
+        not (home / "corrections.db").exists()
+        or not json.loads(run(home, "info", "--json").stdout)["corrections"]
+    )
 
 
 def test_an_ambiguous_title_lists_the_matches(home: Path) -> None:

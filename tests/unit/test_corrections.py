@@ -39,7 +39,8 @@ def test_undo_brings_back_the_previous_correction_then_the_model(tmp_path: Path)
     store.set("t2", "anger")
     before = store.revision()
     now = store.undo("t1")
-    assert now is not None and now.main == "fear"
+    assert now is not None
+    assert now.main == "fear"
     assert store.revision() > before
     assert store.undo("t1") is None
     assert set(store.current()) == {"t2"}
