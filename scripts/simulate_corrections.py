@@ -47,8 +47,7 @@ def main() -> None:
         for _ in range(args.draws):
             rows = rng.sample(labelled, n)
             fixes = {
-                index.track_ids[r]: Correction(index.track_ids[r], index.labels[r][0])
-                for r in rows
+                index.track_ids[r]: Correction(index.track_ids[r], index.labels[r][0]) for r in rows
             }
             result = corrected_agreement(index, fixes, resamples=1)
             before.append(result.before.top1.mean)
