@@ -109,6 +109,51 @@ def emotion_map(
     return fig
 
 
+def journey_map(
+    points: ExplorerPoints,
+    track_ids: Sequence[str],
+    kind: MapKind = "valence_arousal",
+    name: str = "journey",
+) -> go.Figure:
+    """The emotion map greyed, with the tracks `track_ids` (in order) as numbered markers
+    joined by a line; tracks missing from `points` are left out."""
+    fig = emotion_map(points, kind)
+    fig.update_traces(
+        marker={"color": "#c8c8c8", "opacity": 0.6}, showlegend=False, selector={"mode": "markers"}
+    )
+    coords = points.valence_arousal if kind == "valence_arousal" else points.projection.coords
+    where = {tid: i for i, tid in enumerate(points.track_ids)}
+    at = [(n, where[tid]) for n, tid in enumerate(track_ids, 1) if tid in where]
+    fig.add_trace(
+        go.Scatter(
+            x=[coords[i, 0] for _, i in at],
+            y=[coords[i, 1] for _, i in at],
+            mode="lines+markers+text",
+            name=plot_text(name, 40),
+            text=[str(n) for n, _ in at],
+            textposition="top center",
+            line={"color": "#222", "width": 2},
+            marker={
+                "size": 16,
+                "color": [EMOTION_COLORS[points.dominant[i]] for _, i in at],
+                "line": {"color": "#222", "width": 1.5},
+            },
+            customdata=[
+                [
+                    int(points.rows[i]),
+                    f"{n}. {plot_text(points.titles[i])}",
+                    plot_text(points.artists[i]),
+                    plot_text(points.top[i], 120),
+                ]
+                for n, i in at
+            ],
+            hovertemplate=_HOVER,
+        )
+    )
+    fig.update_layout(legend_title_text="", clickmode="none")
+    return fig
+
+
 def _reach(coords: np.ndarray) -> float:
     """Half-width of a square view that holds every point with a margin (at most 1.05)."""
     extent = float(np.abs(coords).max()) if coords.size else 0.0

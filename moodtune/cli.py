@@ -215,6 +215,53 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
 
 @cli.command()
 @click.argument("text")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help='Where to go: an emotion (joy, trust, ...) or a sentence, e.g. "hopeful again".',
+)
+@click.option("-n", "n", type=int, default=8, show_default=True, help="Number of tracks.")
+@click.option(
+    "--exclude-artist", "exclude", multiple=True, help="Leave an artist out (repeatable)."
+)
+@click.option("--one-per-artist", is_flag=True, help="At most one song per artist.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def journey(
+    ctx: click.Context,
+    text: str,
+    target: str,
+    n: int,
+    exclude: tuple[str, ...],
+    one_per_artist: bool,
+    as_json: bool,
+) -> None:
+    """A playlist from the feeling in TEXT to another: moodtune journey "heartbroken" --to joy."""
+    from moodtune.corrections import existing_corrections
+    from moodtune.journey import JourneyFilters, journey_json, plan_journey
+    from moodtune.recommend import build_recommender
+    from moodtune.store import Store
+
+    settings = _settings(ctx)
+    store = Store(settings.library_url)
+    engine = build_recommender(
+        settings, store, corrections=existing_corrections(settings.corrections_path)
+    )
+    walk = plan_journey(engine, text, target, n, JourneyFilters(exclude, one_per_artist))
+    if as_json:
+        click.echo(json.dumps(journey_json(walk), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"From your feeling to {walk.target.name}, in {len(walk)} tracks:")
+    for step in walk.steps:
+        click.echo(
+            f"{step.position}. {step.artist} - {step.title}  [to target {step.to_target:.2f}]"
+        )
+        click.echo(f"     {step.why}")
+
+
+@cli.command()
+@click.argument("text")
 @_extractor_option()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON keyed by emotion name.")
 @click.pass_context

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from moodtune.errors import MoodTuneError
-from moodtune.ui import page_setup, resources, widgets
+from moodtune.ui import journeys, page_setup, resources, widgets
 from moodtune.ui.actions import approach_choices, ask
 
 page_setup("Recommend", "🎧")
@@ -16,6 +16,10 @@ try:
 except MoodTuneError as exc:
     widgets.show_error(exc)
     st.caption("Open the Ingest page in the sidebar to build a library.")
+    st.stop()
+
+if journeys.choose_mode() == journeys.JOURNEY:
+    journeys.journey_section()
     st.stop()
 
 with st.form("recommend-form"):
