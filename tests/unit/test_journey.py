@@ -1,0 +1,187 @@
+"""The journey walk on small hand-made libraries: its promises, its filters, its errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from moodtune.charts import journey_map
+from moodtune.errors import InputError, NotFoundError
+from moodtune.explore import points_from_arrays
+from moodtune.journey import (
+    MAX_STEPS,
+    JourneyFilters,
+    emotion_target,
+    resolve_target,
+    walk,
+)
+from moodtune.models import EMOTIONS, EmotionProfile
+from moodtune.store import LibraryIndex
+
+SAD = EmotionProfile.from_mapping({"sadness": 0.8, "fear": 0.2})
+
+
+def _index(profiles: list[dict[str, float]], artists: list[str]) -> LibraryIndex:
+    n = len(profiles)
+    dim = 4
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(n, dim)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    return LibraryIndex(
+        version="v",
+        track_ids=tuple(f"t{i}" for i in range(n)),
+        titles=tuple(f"Song {i}" for i in range(n)),
+        artists=tuple(artists),
+        albums=("",) * n,
+        urls=("",) * n,
+        labels=((),) * n,
+        extractors=("local",) * n,
+        extractor_versions=("1",) * n,
+        emotion_words=("",) * n,
+        refined_words=("",) * n,
+        song_emb=emb,
+        stanza_emb=emb,
+        stanza_owner=np.arange(n),
+        stanza_start=np.arange(n),
+        profiles=np.array(
+            [EmotionProfile.from_mapping(p).scores for p in profiles], dtype=np.float32
+        ),
+        emotion_emb=emb,
+        refined_emb=emb,
+    )
+
+
+def _ladder(n: int, artists: list[str] | None = None) -> LibraryIndex:
+    """`n` tracks evenly spaced from sad to joyful."""
+    profiles = [
+        {"sadness": 0.8 * (1 - i / (n - 1)), "joy": 0.9 * i / (n - 1), "fear": 0.1}
+        for i in range(n)
+    ]
+    return _index(profiles, artists or [f"Artist {i % 3}" for i in range(n)])
+
+
+def test_walk_goes_from_the_feeling_to_the_emotion() -> None:
+    journey = walk(_ladder(20), "sad", SAD, None, emotion_target("joy"), n=6)
+    assert len(journey) == 6
+    assert journey.checks().all
+    first, last = journey.steps[0], journey.steps[-1]
+    assert first.profile.dominant == "sadness"
+    assert last.profile.dominant == "joy"
+    assert first.why.startswith("closest to your feeling")
+    assert last.why.startswith("arrives at joy")
+    assert all("step towards joy" in s.why for s in journey.steps[1:-1])
+    assert [s.position for s in journey.steps] == [1, 2, 3, 4, 5, 6]
+
+
+def test_why_names_the_emotions_that_moved() -> None:
+    journey = walk(_ladder(10), "sad", SAD, None, emotion_target("joy"), n=4)
+    second = journey.steps[1]
+    assert "joy" in second.why and "->" in second.why
+
+
+def test_no_artist_plays_twice_in_a_row() -> None:
+    # The two nearest tracks to every waypoint share an artist: the walk must alternate.
+    profiles = []
+    for i in range(6):
+        level = {"sadness": 0.8 * (1 - i / 5), "joy": 0.9 * i / 5}
+        profiles += [level, level]
+    artists = ["Same"] * 12
+    artists[1::4] = ["Other"] * 3
+    journey = walk(_index(profiles, artists), "sad", SAD, None, emotion_target("joy"), n=5)
+    names = [s.artist for s in journey.steps]
+    assert all(a != b for a, b in zip(names, names[1:], strict=False))
+    assert journey.checks().no_artist_back_to_back
+
+
+def test_excluded_artists_and_one_song_per_artist() -> None:
+    index = _ladder(18, [f"Artist {i % 6}" for i in range(18)])
+    journey = walk(
+        index,
+        "sad",
+        SAD,
+        None,
+        emotion_target("joy"),
+        n=5,
+        filters=JourneyFilters(exclude_artists=("artist 0",), one_per_artist=True),
+    )
+    names = [s.artist for s in journey.steps]
+    assert "Artist 0" not in names
+    assert len(set(names)) == 5
+
+
+def test_one_song_per_artist_needs_enough_artists() -> None:
+    with pytest.raises(NotFoundError, match="Only 3 artists"):
+        walk(
+            _ladder(12),
+            "sad",
+            SAD,
+            None,
+            emotion_target("joy"),
+            n=5,
+            filters=JourneyFilters(one_per_artist=True),
+        )
+
+
+@pytest.mark.parametrize("n", [0, 1, MAX_STEPS + 1])
+def test_bad_lengths_are_input_errors(n: int) -> None:
+    with pytest.raises(InputError, match="tracks"):
+        walk(_ladder(40), "sad", SAD, None, emotion_target("joy"), n=n)
+
+
+def test_a_library_smaller_than_the_journey() -> None:
+    with pytest.raises(NotFoundError, match="fewer than the 8"):
+        walk(_ladder(5), "sad", SAD, None, emotion_target("joy"), n=8)
+    with pytest.raises(NotFoundError, match="exclude fewer artists"):
+        walk(
+            _ladder(9),
+            "sad",
+            SAD,
+            None,
+            emotion_target("joy"),
+            n=8,
+            filters=JourneyFilters(exclude_artists=("Artist 1",)),
+        )
+
+
+def test_targets_by_name_and_by_sentence() -> None:
+    assert emotion_target(" Joy ").profile.dominant == "joy"
+    with pytest.raises(InputError, match="Unknown emotion 'glee'"):
+        emotion_target("glee")
+    with pytest.raises(InputError, match="Say where the journey goes"):
+        resolve_target("  ", lambda text: SAD)
+    read: list[str] = []
+
+    def extract(text: str) -> EmotionProfile:
+        read.append(text)
+        return EmotionProfile.from_mapping({"anticipation": 0.7, "joy": 0.4})
+
+    target = resolve_target("  hopeful again ", extract)
+    assert read == ["hopeful again"]
+    assert target.emotion is None and target.profile.dominant == "anticipation"
+    assert target.name == "“hopeful again”"
+    with pytest.raises(InputError, match="No emotion could be read"):
+        resolve_target("zzz", lambda text: EmotionProfile.zeros())
+
+
+def test_journey_map_draws_the_numbered_path() -> None:
+    index = _ladder(12)
+    journey = walk(index, "sad", SAD, None, emotion_target("joy"), n=4)
+    points = points_from_arrays(index.track_ids, index.titles, index.artists, index.profiles)
+    for kind in ("valence_arousal", "projection"):
+        fig = journey_map(points, [s.track_id for s in journey.steps], kind)
+        path = [t for t in fig.data if t.name == "journey"]
+        assert len(path) == 1
+        assert list(path[0].text) == ["1", "2", "3", "4"]
+        assert len(path[0].x) == 4
+        greyed = [t for t in fig.data if t.mode == "markers"]
+        assert greyed and all(t.marker.color == "#c8c8c8" for t in greyed)
+    json.loads(fig.to_json())  # the figure serialises for the page
+
+
+def test_every_emotion_is_a_target() -> None:
+    index = _ladder(12)
+    for emotion in EMOTIONS:
+        journey = walk(index, "sad", SAD, None, emotion_target(emotion), n=3)
+        assert len({s.track_id for s in journey.steps}) == 3
