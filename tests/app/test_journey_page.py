@@ -54,6 +54,7 @@ def test_journey_to_a_sentence_and_its_errors(library_home: Path) -> None:
     at.number_input(key="jr-n").set_value(4)
     at.checkbox(key="jr-one-per-artist").check()
     at.button(key="jr-submit").click().run()
-    assert not at.exception and not at.error
+    assert not at.exception
+    assert not at.error
     assert "“hopeful again”" in " ".join(plain(s.value) for s in at.subheader)
     assert len(_path_trace(at)["text"]) == 4  # type: ignore[arg-type]

@@ -53,7 +53,8 @@ def test_bad_input_exits_2_and_an_empty_library_exits_1(demo_home: Path, empty_h
         assert message in result.output
         assert "Traceback" not in result.output
     missing = run(demo_home, CRYING)
-    assert missing.exit_code == 2 and "--to" in missing.output
+    assert missing.exit_code == 2
+    assert "--to" in missing.output
     empty = run(empty_home, CRYING, "--to", "joy")
     assert empty.exit_code == 1, empty.output
     assert "Traceback" not in empty.output

@@ -3,6 +3,7 @@ done-when, a sentence target, the filters, and corrections counting through the 
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,9 @@ def test_crying_to_joy_meets_every_promise(recommender: Recommender) -> None:
     assert first.to_query < first.to_target  # the first track meets the query
     assert last.to_target < first.to_target  # the distance to joy falls overall ...
     d = journey.distances
-    assert all(b <= a for a, b in zip(d, d[1:], strict=False))  # ... and at every step
+    assert all(b <= a for a, b in itertools.pairwise(d))  # ... and at every step
     artists = [s.artist for s in journey.steps]
-    assert all(a != b for a, b in zip(artists, artists[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(artists))
     assert first.profile.dominant == "sadness"
     assert last.profile.dominant == "joy"
     assert journey.checks().all

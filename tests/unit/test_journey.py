@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -78,7 +79,8 @@ def test_walk_goes_from_the_feeling_to_the_emotion() -> None:
 def test_why_names_the_emotions_that_moved() -> None:
     journey = walk(_ladder(10), "sad", SAD, None, emotion_target("joy"), n=4)
     second = journey.steps[1]
-    assert "joy" in second.why and "->" in second.why
+    assert "joy" in second.why
+    assert "->" in second.why
 
 
 def test_no_artist_plays_twice_in_a_row() -> None:
@@ -91,7 +93,7 @@ def test_no_artist_plays_twice_in_a_row() -> None:
     artists[1::4] = ["Other"] * 3
     journey = walk(_index(profiles, artists), "sad", SAD, None, emotion_target("joy"), n=5)
     names = [s.artist for s in journey.steps]
-    assert all(a != b for a, b in zip(names, names[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(names))
     assert journey.checks().no_artist_back_to_back
 
 
@@ -159,7 +161,8 @@ def test_targets_by_name_and_by_sentence() -> None:
 
     target = resolve_target("  hopeful again ", extract)
     assert read == ["hopeful again"]
-    assert target.emotion is None and target.profile.dominant == "anticipation"
+    assert target.emotion is None
+    assert target.profile.dominant == "anticipation"
     assert target.name == "“hopeful again”"
     with pytest.raises(InputError, match="No emotion could be read"):
         resolve_target("zzz", lambda text: EmotionProfile.zeros())
@@ -176,7 +179,8 @@ def test_journey_map_draws_the_numbered_path() -> None:
         assert list(path[0].text) == ["1", "2", "3", "4"]
         assert len(path[0].x) == 4
         greyed = [t for t in fig.data if t.mode == "markers"]
-        assert greyed and all(t.marker.color == "#c8c8c8" for t in greyed)
+        assert greyed
+        assert all(t.marker.color == "#c8c8c8" for t in greyed)
     json.loads(fig.to_json())  # the figure serialises for the page
 
 
