@@ -272,6 +272,15 @@ def walk(
             )
         score = -profile_distance(profiles, waypoint) + LYRICS_AT_START * (1 - share) * lyrics
         held = False
+        # Keep the rest of the walk possible: a track is taken only if at least as many unused
+        # tracks as steps remain are no farther from the target, so later steps never have to
+        # move away (the nearest tracks to a target are few; a greedy walk reaches them early).
+        remaining = n - 1 - i
+        pool = np.sort(to_target[allowed & ~used])
+        behind = np.searchsorted(pool, to_target + _EPS, side="right") - 1
+        room = ok & (behind >= remaining)
+        if room.any():
+            ok = room
         if prev is None:
             meets = ok & (to_query < to_target)
             if meets.any():

@@ -189,3 +189,16 @@ def test_every_emotion_is_a_target() -> None:
     for emotion in EMOTIONS:
         journey = walk(index, "sad", SAD, None, emotion_target(emotion), n=3)
         assert len({s.track_id for s in journey.steps}) == 3
+
+
+def test_the_walk_keeps_room_to_keep_falling() -> None:
+    # Only two tracks lie near joy and many sit half-way: a walk that reached the near ones
+    # early would have to move away again; the walk must stay monotone to the end.
+    profiles = [{"sadness": 0.8 - 0.05 * i, "joy": 0.05 * i} for i in range(8)]
+    profiles += [{"joy": 0.3 + 0.01 * i, "sadness": 0.4} for i in range(10)]
+    profiles += [{"joy": 0.6 + 0.01 * i} for i in range(2)]
+    index = _index(profiles, [f"Artist {i % 5}" for i in range(len(profiles))])
+    journey = walk(index, "sad", SAD, None, emotion_target("joy"), n=8)
+    assert journey.checks().monotone
+    assert journey.checks().all
+    assert "stays near" not in " ".join(s.why for s in journey.steps)
