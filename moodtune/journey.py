@@ -221,8 +221,9 @@ def walk(
     the allowed unused track that best balances nearness to waypoint i and to the previous track
     (plus, fading out, lyric similarity to the query). Allowed: not the previous artist (nor any
     used artist with `one_per_artist`), not an excluded artist, and no farther from the target
-    than the previous track; when nothing passes the last rule, the nearest-to-target track is
-    taken and its reason says so. The first track is also held to be nearer the query than the
+    than the previous track, and leaving at least as many unused tracks no farther from the
+    target as steps remain; when nothing passes the distance rule, the nearest-to-target track
+    is taken and its reason says so. The first track is also held to be nearer the query than the
     target whenever some track is.
     """
     filters = filters or JourneyFilters()

@@ -5,7 +5,8 @@ to each target emotion given (default joy and sadness; a query whose label is th
 skipped for that target) on the library at --home, and prints JSON: the share of journeys that
 keep each promise (distinct tracks, the first track nearer the query than the target, the last
 nearer the target than the first, no step moving away, no artist twice in a row) and the mean
-profile distance to the target of the first and the last track.
+profile distance to the target of the first and the last track, and the size of a step (profile
+distance between consecutive tracks) against the whole walk's (first to last).
 
     python scripts/measure_journeys.py --home .moodtune [--targets joy,sadness] [-n 8]
 """
@@ -44,7 +45,7 @@ def main() -> None:
     report: dict[str, object] = {"library_tracks": len(store), "n": args.n}
     for target in args.targets.split(","):
         kept = {p: 0 for p in PROMISES}
-        first, last, walked = [], [], 0
+        first, last, steps, spans, walked = [], [], [], [], 0
         for q in queries:
             if target in q["emotions"]:
                 continue
@@ -54,12 +55,18 @@ def main() -> None:
                 kept[p] += bool(getattr(checks, p))
             first.append(journey.distances[0])
             last.append(journey.distances[-1])
+            vectors = np.array([s.profile.scores for s in journey.steps])
+            steps.extend(np.linalg.norm(np.diff(vectors, axis=0), axis=1).tolist())
+            spans.append(float(np.linalg.norm(vectors[-1] - vectors[0])))
             walked += 1
         report[target] = {
             "journeys": walked,
             "share_keeping": {p: round(kept[p] / walked, 3) for p in PROMISES},
             "mean_distance_to_target_first": round(float(np.mean(first)), 3),
             "mean_distance_to_target_last": round(float(np.mean(last)), 3),
+            "mean_step": round(float(np.mean(steps)), 3),
+            "p95_step": round(float(np.percentile(steps, 95)), 3),
+            "mean_first_to_last": round(float(np.mean(spans)), 3),
         }
     print(json.dumps(report, indent=2))
 
