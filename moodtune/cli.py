@@ -12,6 +12,7 @@ import functools
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ import click
 from moodtune.config import Settings, load_settings
 from moodtune.emotions import EXTRACTORS
 from moodtune.errors import InputError, MoodTuneError
-from moodtune.models import Recommendation
+from moodtune.models import Playlist, Recommendation
 from moodtune.recommend import APPROACHES
 
 
@@ -72,13 +73,20 @@ _extractor_option = functools.partial(
 
 
 def _run_ingest(
-    settings: Settings, tracks: Sequence[Any], label: str, extractor: str | None, lyrics: Any = None
+    settings: Settings,
+    tracks: Sequence[Any],
+    label: str,
+    extractor: str | None,
+    lyrics: Any = None,
+    playlists: Sequence[Playlist] = (),
 ) -> None:
     from moodtune.ingest import build_ingestor
 
     ingestor = build_ingestor(settings, extractor_name=extractor, lyrics=lyrics)
     with click.progressbar(length=len(tracks), label=f"Ingesting {label}", file=sys.stderr) as bar:
-        report = ingestor.run(tracks, label, progress=lambda done, total, outcome: bar.update(1))
+        report = ingestor.run(
+            tracks, label, progress=lambda done, total, outcome: bar.update(1), playlists=playlists
+        )
     for outcome in report.outcomes:
         if outcome.status in ("no lyrics", "failed"):
             click.echo(
@@ -94,9 +102,11 @@ def _run_ingest(
 @click.pass_context
 def ingest_demo(ctx: click.Context, extractor: str | None) -> None:
     """Ingest the bundled demo catalogue (original songs, offline)."""
-    from moodtune.sources.demo import load_demo_catalogue
+    from moodtune.sources.demo import load_demo_catalogue, load_demo_playlists
 
-    _run_ingest(_settings(ctx), load_demo_catalogue(), "demo", extractor)
+    _run_ingest(
+        _settings(ctx), load_demo_catalogue(), "demo", extractor, playlists=load_demo_playlists()
+    )
 
 
 @ingest.command("file")
@@ -105,9 +115,13 @@ def ingest_demo(ctx: click.Context, extractor: str | None) -> None:
 @click.pass_context
 def ingest_file(ctx: click.Context, path: str, extractor: str | None) -> None:
     """Ingest a CSV/JSON/JSONL file with title, artist, lyrics (optional id, album, year, url)."""
+    from moodtune.playlists import file_playlist
     from moodtune.sources.files import load_tracks_file
 
-    _run_ingest(_settings(ctx), load_tracks_file(path), path, extractor)
+    tracks = load_tracks_file(path)
+    _run_ingest(
+        _settings(ctx), tracks, path, extractor, playlists=[file_playlist(Path(path).name, tracks)]
+    )
 
 
 @ingest.command("spotify")
@@ -122,7 +136,11 @@ def ingest_spotify(
 ) -> None:
     """Ingest a Spotify playlist you own or collaborate on (needs SPOTIPY_CLIENT_ID)."""
     from moodtune.sources.lyrics import build_lyrics_chain
-    from moodtune.sources.spotify import SpotifyPlaylistSource, make_spotify_client
+    from moodtune.sources.spotify import (
+        SpotifyPlaylistSource,
+        make_spotify_client,
+        spotify_playlist,
+    )
 
     settings = _settings(ctx)
     names = [p.strip() for p in providers.split(",") if p.strip()] if providers else None
@@ -131,7 +149,12 @@ def ingest_spotify(
         click.echo(f"  skipped: {reason}", err=True)
     chain = build_lyrics_chain(settings, names)
     _run_ingest(
-        settings, list(playlist.tracks), f"Spotify playlist {playlist.name}", extractor, chain
+        settings,
+        list(playlist.tracks),
+        f"Spotify playlist {playlist.name}",
+        extractor,
+        chain,
+        playlists=[spotify_playlist(playlist)],
     )
 
 

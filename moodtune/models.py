@@ -186,3 +186,21 @@ class RecommendFilters:
 
     artists: Sequence[str] = ()
     emotions: Sequence[str] = ()  # dominant emotion must be one of these
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    """A named list of track ids in play order.
+
+    `kind` says where it came from: "spotify", "file" or "demo" (recorded by ingestion), "saved"
+    (a listener's own list) or "earlier" (tracks ingested before playlists were recorded).
+    """
+
+    playlist_id: str
+    name: str
+    kind: str
+    track_ids: tuple[str, ...] = ()
+    owner: str = ""
+    snapshot_id: str = ""
+    description: str = ""
+    updated_at: str = ""
