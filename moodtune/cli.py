@@ -1,4 +1,4 @@
-"""`moodtune ingest | recommend | emotions | info | eval`: a thin shell over the library.
+"""`moodtune ingest | recommend | emotions | playlists | profile | info | eval`: a thin shell.
 
 Each command parses arguments, makes one library call and prints. MoodTuneError becomes a
 ClickException with the error's exit code (0 ok, 1 expected failure, 2 bad input, 3 source
@@ -13,15 +13,18 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from moodtune.config import Settings, load_settings
 from moodtune.emotions import EXTRACTORS
 from moodtune.errors import InputError, MoodTuneError
-from moodtune.models import Playlist, Recommendation
+from moodtune.models import EMOTIONS, EmotionProfile, Playlist, Recommendation, RecommendFilters
 from moodtune.recommend import APPROACHES
+
+if TYPE_CHECKING:
+    from moodtune.playlist_profiles import PlaylistProfile
 
 
 class MoodTuneGroup(click.Group):
@@ -172,9 +175,12 @@ def _recommendation_json(rec: Recommendation) -> dict[str, Any]:
     "--approach", type=click.Choice(APPROACHES.names()), default="lyrics", show_default=True
 )
 @click.option("-k", "k", type=int, default=5, show_default=True, help="Number of tracks.")
+@click.option("--playlist", default=None, help="Only tracks of this playlist (name or id).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: bool) -> None:
+def recommend(
+    ctx: click.Context, text: str, approach: str, k: int, playlist: str | None, as_json: bool
+) -> None:
     """Recommend tracks for a feeling, e.g. moodtune recommend "I miss my old friends"."""
     from moodtune.recommend import build_recommender
     from moodtune.store import Store
@@ -187,7 +193,8 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
     store = Store(settings.library_url)
     if k > len(store):
         click.echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
-    results = build_recommender(settings, store).recommend(text, approach, k)
+    filters = RecommendFilters(playlist=playlist) if playlist else None
+    results = build_recommender(settings, store).recommend(text, approach, k, filters)
     if as_json:
         click.echo(
             json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2)
@@ -198,6 +205,8 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
         click.echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}")
         if r.matched_line:
             click.echo(f'     "{r.matched_line}"')
+        if r.playlists:
+            click.echo(f"     in: {', '.join(r.playlists)}")
 
 
 @cli.command()
@@ -240,6 +249,84 @@ def info(ctx: click.Context, as_json: bool) -> None:
         return
     for key, value in data.items():
         click.echo(f"{key:<12} {value}")
+
+
+@cli.command("playlists")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with each playlist's track ids.")
+@click.pass_context
+def playlists_command(ctx: click.Context, as_json: bool) -> None:
+    """List the library's playlists (Spotify, files, demo, saved) with their track counts."""
+    from moodtune.playlists import read_playlists
+    from moodtune.store import Store
+
+    found = read_playlists(Store(_settings(ctx).library_url, read_only=True))
+    if as_json:
+        rows = [{**dataclasses.asdict(p), "tracks": len(p.track_ids)} for p in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("No playlists yet: ingest the demo catalogue, a file or a Spotify playlist.")
+        return
+    width = max(len(p.name) for p in found)
+    id_width = max(len(p.playlist_id) for p in found)
+    for p in found:
+        owner = f"  by {p.owner}" if p.owner else ""
+        click.echo(
+            f"{p.name:<{width}}  {len(p.track_ids):>5} tracks  {p.kind:<7}  "
+            f"{p.playlist_id:<{id_width}}{owner}"
+        )
+
+
+def _profile_json(profile: PlaylistProfile) -> dict[str, Any]:
+    return {
+        "id": profile.playlist_id,
+        "name": profile.name,
+        "kind": profile.kind,
+        "tracks": len(profile),
+        "reading": profile.reading,
+        "profile": {e: round(s, 4) for e, s in profile.mean.as_dict().items()},
+        "dominant_counts": dict(profile.counts),
+        "arc": [
+            {
+                "position": i + 1,
+                "track_id": profile.track_ids[i],
+                "title": profile.titles[i],
+                "artist": profile.artists[i],
+                "dominant": profile.dominant[i],
+                "profile": {e: round(float(s), 4) for e, s in zip(EMOTIONS, row, strict=True)},
+            }
+            for i, row in enumerate(profile.arc)
+        ],
+    }
+
+
+@cli.command()
+@click.argument("playlist")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def profile(ctx: click.Context, playlist: str, as_json: bool) -> None:
+    """Emotion profile of PLAYLIST (a name or id from `moodtune playlists`, or `library`):
+    mean profile, dominant-emotion counts, its mood in a sentence and its arc in play order."""
+    from moodtune.playlist_profiles import profile_playlist
+    from moodtune.playlists import resolve_playlist
+    from moodtune.store import Store
+
+    store = Store(_settings(ctx).library_url, read_only=True)
+    result = profile_playlist(store.index(), resolve_playlist(store, playlist))
+    if as_json:
+        click.echo(json.dumps(_profile_json(result), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.name} ({result.kind}, {len(result)} tracks)")
+    click.echo(result.reading)
+    click.echo("\nProfile (mean of its tracks)")
+    for emotion, score in result.mean.ranked():
+        click.echo(f"  {emotion:<13} {score:.3f} {'#' * round(score * 20)}")
+    click.echo("\nDominant emotion per track")
+    click.echo("  " + " · ".join(f"{e} {c}" for e, c in result.counts if c))
+    click.echo("\nArc (play order)")
+    for i, row in enumerate(result.arc):
+        top = " · ".join(f"{e} {s:.2f}" for e, s in EmotionProfile(tuple(row)).top(3))
+        click.echo(f"  {i + 1:>3}. {result.titles[i]} - {result.artists[i]}  [{top}]")
 
 
 @cli.group("eval", cls=MoodTuneGroup)

@@ -178,6 +178,7 @@ class Recommendation:
     url: str = ""
     album: str = ""
     details: Mapping[str, float] = field(default_factory=dict)
+    playlists: tuple[str, ...] = ()  # names of the playlists that hold the track
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,7 @@ class RecommendFilters:
 
     artists: Sequence[str] = ()
     emotions: Sequence[str] = ()  # dominant emotion must be one of these
+    playlist: str = ""  # only tracks of this playlist (name or id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,8 +87,7 @@ class Comparison:
         driven = ", ".join(d.title for d in top.drivers[:2])
         tail = f", driven by {driven}" if driven else ""
         return (
-            f"{top.high} carries more {top.emotion} than {top.low} "
-            f"(+{top.difference:.2f}){tail}."
+            f"{top.high} carries more {top.emotion} than {top.low} (+{top.difference:.2f}){tail}."
         )
 
 

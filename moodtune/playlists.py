@@ -229,6 +229,13 @@ def library_playlist(track_ids: Sequence[str]) -> Playlist:
     return Playlist(LIBRARY_ID, LIBRARY_NAME, "library", tuple(track_ids))
 
 
+def resolve_playlist(store: Store, key: str) -> Playlist:
+    """The playlist `key` names (id or name), or the whole library for 'library'."""
+    if key.strip().casefold() in (LIBRARY_ID, LIBRARY_NAME.casefold()):
+        return library_playlist(store.index().track_ids)
+    return find_playlist(read_playlists(store), key)
+
+
 def find_playlist(playlists: Sequence[Playlist], key: str) -> Playlist:
     """The playlist whose id is `key`, or whose name is `key` ignoring case."""
     wanted = key.strip()

@@ -399,7 +399,7 @@ class Store:
         try:
             metadata = self.ds.metadata
             # A missing key raises IndexError in Deep Lake 4.7; ask first.
-            return str(metadata[PLAYLISTS_KEY]) if PLAYLISTS_KEY in metadata.keys() else None
+            return str(metadata[PLAYLISTS_KEY]) if PLAYLISTS_KEY in metadata else None
         except _METADATA_ERRORS as exc:
             raise StoreError(f"Could not read the playlists of {self.url}: {exc}") from exc
 
