@@ -28,7 +28,7 @@ from moodtune.models import Playlist, Track
 from moodtune.sources.demo import load_demo_playlists
 
 if TYPE_CHECKING:
-    from moodtune.store import Store
+    from moodtune.store import LibraryIndex, Store
 
 FORMAT = 1
 LIBRARY_ID = "library"  # the whole library, offered beside the playlists; never stored
@@ -234,6 +234,20 @@ def resolve_playlist(store: Store, key: str) -> Playlist:
     if key.strip().casefold() in (LIBRARY_ID, LIBRARY_NAME.casefold()):
         return library_playlist(store.index().track_ids)
     return find_playlist(read_playlists(store), key)
+
+
+def within(playlist: Playlist, track_ids: Iterable[str]) -> Playlist:
+    """The playlist narrowed to `track_ids` (e.g. the tracks a filter shows), order kept."""
+    keep = set(track_ids)
+    return dataclasses.replace(
+        playlist, track_ids=tuple(t for t in playlist.track_ids if t in keep)
+    )
+
+
+def member_rows(index: LibraryIndex, playlist: Playlist) -> list[int]:
+    """Library rows of the playlist's tracks, in play order."""
+    at = {tid: row for row, tid in enumerate(index.track_ids)}
+    return [at[t] for t in dict.fromkeys(playlist.track_ids) if t in at]
 
 
 def find_playlist(playlists: Sequence[Playlist], key: str) -> Playlist:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from moodtune.errors import InputError, MoodTuneError
 from moodtune.ingest import IngestReport, LyricsFetcher, TrackOutcome, build_ingestor
-from moodtune.models import Recommendation, Track
+from moodtune.models import Playlist, Recommendation, Track
 from moodtune.recommend import APPROACHES
 from moodtune.text import MAX_QUERY_CHARS, validate_query
 from moodtune.ui import resources
@@ -43,6 +43,7 @@ class IngestJob:
 
     With `reanalyse`, the job may have no tracks: it then only re-analyses the stored tracks
     whose emotions came from another extractor or version (every ingestion does that too).
+    `playlists` are the source's playlists, whose membership the run records.
     """
 
     tracks: Sequence[Track]
@@ -50,6 +51,7 @@ class IngestJob:
     lyrics: LyricsFetcher | None = None
     notes: tuple[str, ...] = ()
     reanalyse: bool = False
+    playlists: Sequence[Playlist] = ()
 
 
 def approach_choices() -> list[str]:
@@ -109,7 +111,7 @@ def ingest_with_progress(job: IngestJob) -> IngestReport:
 
         try:
             ingestor = build_ingestor(resources.settings(), lyrics=job.lyrics)
-            report = ingestor.run(job.tracks, job.label, progress=progress)
+            report = ingestor.run(job.tracks, job.label, progress, job.playlists)
         except MoodTuneError:
             box.update(label="Ingestion stopped", state="error", expanded=True)
             raise

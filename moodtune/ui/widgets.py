@@ -1,5 +1,5 @@
 """Small display pieces shared by the pages: errors, library status, result cards with thumbs,
-the feedback summary, ingestion reports, versions, and the explorer's track and playlist panels.
+the feedback summary, ingestion reports, versions, and the explorer's track panel.
 
 Owns: how outside text is shown (st.text, dataframes, or md_escape'd markdown; links only to
 validated Spotify pages) and the thumbs-vote bookkeeping (one stored row per changed vote).
@@ -13,9 +13,9 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from moodtune.charts import distribution_bar, radar, share_bar
+from moodtune.charts import radar, share_bar
 from moodtune.errors import MoodTuneError
-from moodtune.explore import ExplorerPoints, dominant_distribution, emotion_lines, playlist_profile
+from moodtune.explore import emotion_lines
 from moodtune.feedback import Vote
 from moodtune.ingest import IngestReport
 from moodtune.models import Recommendation
@@ -164,13 +164,3 @@ def track_detail(library: Store, row: int) -> None:
         vectors = resources.emotion_vectors(resources.settings().embedder)
         for item in emotion_lines(library.track_text(row), profile, vectors):
             st.text(f"{item.emotion} {item.score:.2f}  “{item.line}”")
-
-
-def playlist_panel(points: ExplorerPoints) -> None:
-    """Mean radar and dominant-emotion counts of the tracks shown."""
-    left, right = st.columns(2)
-    name = f"mean of {len(points)} tracks"
-    left.plotly_chart(radar([(name, playlist_profile(points.profiles))]), key="playlist-radar")
-    right.plotly_chart(
-        distribution_bar(dominant_distribution(points.dominant)), key="playlist-dominant"
-    )
