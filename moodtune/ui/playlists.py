@@ -1,9 +1,10 @@
-"""The Emotion Explorer's playlist pieces: the playlist picker, a playlist's profile with its mood
-in a sentence and its arc, and two or three playlists compared side by side.
+"""Playlist pieces of the pages: the Explorer's playlist picker, a playlist's profile with its mood
+in a sentence and its arc, two or three playlists compared side by side, and the Recommend
+page's "only from this playlist" box.
 
-Owns: these widgets (keys `explorer-playlist`, `explorer-compare`), their charts' keys and the
-comparison table's columns. Must not compute profiles or differences (moodtune/playlist_profiles
-does) and must not catch errors (the page shows them).
+Owns: these widgets (keys `explorer-playlist`, `explorer-compare`, `rec-playlist`), their charts'
+keys and the comparison table's columns. Must not compute profiles or differences
+(moodtune/playlist_profiles.py does) and must not catch errors (the pages show them).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import streamlit as st
 from moodtune.charts import arc_chart, distribution_bar, radar
 from moodtune.models import Playlist
 from moodtune.playlist_profiles import MAX_COMPARED, PlaylistProfile, compare_playlists
-from moodtune.playlists import LIBRARY_ID, library_playlist
+from moodtune.playlists import LIBRARY_ID, library_playlist, read_playlists
 from moodtune.store import LibraryIndex
+from moodtune.ui import resources
 from moodtune.ui.safe import md_escape
 
-PICK_KEY, COMPARE_KEY = "explorer-playlist", "explorer-compare"
+PICK_KEY, COMPARE_KEY, LIMIT_KEY = "explorer-playlist", "explorer-compare", "rec-playlist"
 KINDS = {
     "spotify": "Spotify",
     "file": "file",
@@ -53,6 +55,18 @@ def pick_playlist(playlists: Sequence[Playlist], index: LibraryIndex) -> Playlis
         "are ingested; a file imported again under the same name updates its playlist.",
     )
     return choices.get(str(chosen), choices[LIBRARY_ID])
+
+
+def playlist_limit() -> str:
+    """A select box limiting recommendations to one playlist; '' for the whole library."""
+    choices = _choices(read_playlists(resources.store()), resources.store().index())
+    chosen = st.selectbox(
+        "Only from",
+        list(choices),
+        format_func=lambda pid: _label(choices[pid]),
+        key=LIMIT_KEY,
+    )
+    return "" if chosen in (None, LIBRARY_ID) else str(chosen)
 
 
 def profile_panel(profile: PlaylistProfile) -> None:

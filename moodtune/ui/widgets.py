@@ -76,6 +76,8 @@ def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -
         st.caption(md_escape(f"score {rec.score:.3f} · {rec.approach} · {matched}", 400))
         if rec.matched_line:
             st.text(f"“{rec.matched_line}”")
+        if rec.playlists:
+            st.caption(md_escape("in " + ", ".join(rec.playlists), 300))
         link = spotify_url(rec.url)
         if link is not None:
             st.link_button("Open in Spotify", link, key=f"spotify-{rec.approach}-{rec.rank}")
