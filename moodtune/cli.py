@@ -261,7 +261,12 @@ def playlists_command(ctx: click.Context, as_json: bool) -> None:
 
     found = read_playlists(Store(_settings(ctx).library_url, read_only=True))
     if as_json:
-        rows = [{**dataclasses.asdict(p), "tracks": len(p.track_ids)} for p in found]
+        rows = [
+            {"id": p.playlist_id, "name": p.name, "kind": p.kind, "tracks": len(p.track_ids),
+             "owner": p.owner, "snapshot_id": p.snapshot_id, "description": p.description,
+             "updated_at": p.updated_at, "track_ids": list(p.track_ids)}
+            for p in found
+        ]  # fmt: skip
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not found:

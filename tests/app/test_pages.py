@@ -242,7 +242,7 @@ def test_explorer_shows_a_chosen_track_and_filters(library_home: Path) -> None:
     assert not at.exception
     shown = at.selectbox(key="explorer-track").options
     assert 0 < len(shown) < len(box.options)
-    assert "tracks)" in at.subheader[-1].value
+    assert "tracks)" in at.subheader[0].value
 
 
 def test_home_builds_the_demo_library_in_one_click(empty_home: Path) -> None:
