@@ -33,6 +33,8 @@ EMOTION_COLORS: dict[str, str] = {
     "anticipation": "#f08a24",
 }
 OTHER_COLOR = "#b8b8b8"
+# Overlaid radars (compared playlists) need colours apart from each other, not the theme's.
+OVERLAY_COLORS = ("#3d6fd6", "#f08a24", "#2a9d5c")
 MapKind = Literal["valence_arousal", "projection"]
 _HOVER = "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>"
 _MAX_LABEL = 80
@@ -204,14 +206,17 @@ def radar(
     """Draw one closed polygon per (name, profile) over the 8 emotions, radius 0..1."""
     fig = go.Figure()
     theta = [*EMOTIONS, EMOTIONS[0]]
-    for name, profile in profiles:
+    for i, (name, profile) in enumerate(profiles):
         r = [*profile.scores, profile.scores[0]]
+        color = OVERLAY_COLORS[i % len(OVERLAY_COLORS)]
         fig.add_trace(
             go.Scatterpolar(
                 r=r,
                 theta=theta,
                 fill="toself",
                 name=plot_text(name, 40),
+                line={"color": color},
+                opacity=0.75 if len(profiles) > 1 else 1.0,
                 hovertemplate="%{theta}: %{r:.2f}<extra></extra>",
             )
         )
