@@ -224,7 +224,7 @@ def radar(
         title_text=plot_text(title) if title else None,
         polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75, 1.0]}},
         showlegend=len(profiles) > 1,
-        margin={"l": 30, "r": 30, "t": 40 if title else 20, "b": 20},
+        margin={"l": 60, "r": 60, "t": 40 if title else 20, "b": 20},
         height=height,
     )
     return fig

@@ -113,4 +113,11 @@ def compare_panel(playlists: Sequence[Playlist], index: LibraryIndex) -> None:
             for d in comparison.differences
         ]
     )
-    st.dataframe(table, hide_index=True, key="compare-table")
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="compare-table",
+        column_config={
+            name: st.column_config.NumberColumn(format="%.2f") for name in [*names, "difference"]
+        },
+    )
