@@ -22,7 +22,7 @@ page_setup("Emotion Explorer", "🧭")
 st.title("Emotion Explorer")
 try:
     library = resources.store()
-    index = library.index()
+    index = resources.listener_view().index
     points = build_points(index)
     playlists = read_playlists(library)
 except MoodTuneError as exc:
@@ -72,7 +72,7 @@ row = st.selectbox(
     format_func=lambda r: f"{index.titles[r]} — {index.artists[r]}",
     key=TRACK_KEY,
 )
-widgets.track_detail(library, int(row))
+widgets.track_detail(library, index, int(row))
 
 profile = profile_playlist(index, shown)
 st.subheader(f"{playlist.name}: profile ({len(profile)} tracks)")
