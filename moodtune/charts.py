@@ -215,8 +215,8 @@ def radar(
                 theta=theta,
                 fill="toself",
                 name=plot_text(name, 40),
-                line={"color": color},
-                opacity=0.75 if len(profiles) > 1 else 1.0,
+                line={"color": color, "width": 2},
+                fillcolor=_rgba(color, 0.15 if len(profiles) > 1 else 0.4),
                 hovertemplate="%{theta}: %{r:.2f}<extra></extra>",
             )
         )
@@ -228,6 +228,11 @@ def radar(
         height=height,
     )
     return fig
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def distribution_bar(counts: Sequence[tuple[str, int]], title: str = "") -> go.Figure:

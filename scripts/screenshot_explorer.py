@@ -27,10 +27,10 @@ COMPARED = ("Night shift", "Picket line", "After the move")
 
 
 def _save(png: bytes, path: Path, width: int = 900) -> None:
-    """Downscale and cut to 96 colours, so each image stays around 100-200 kB."""
+    """Downscale and cut to 128 colours, so each image stays around 100-200 kB."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
     image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
-    image.quantize(colors=96, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
     print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1024} kB)")
 
 

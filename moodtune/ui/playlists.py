@@ -95,7 +95,7 @@ def compare_panel(playlists: Sequence[Playlist], index: LibraryIndex) -> None:
         return
     comparison = compare_playlists(index, [choices[p] for p in picked])
     st.markdown(f"**{md_escape(comparison.summary())}**")
-    left, right = st.columns([2, 3])
+    left, right = st.columns([3, 2])
     left.plotly_chart(radar([(p.name, p.mean) for p in comparison.profiles]), key="compare-radar")
     with right:
         for p in comparison.profiles:
