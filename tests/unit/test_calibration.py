@@ -88,4 +88,4 @@ def test_it_switches_on_only_when_leave_one_out_beats_the_model() -> None:
     off = fit_calibration(right, [EMOTIONS[m] for m in mains])
     assert not off.active
     assert off.loo_before == 1.0
-    assert "only when it does better" in off.reason
+    assert "at least 2 more of them right" in off.reason
