@@ -76,10 +76,13 @@ def _playlists_compared(page: Page) -> None:
     _select_box(page, "Playlist").click()
     page.get_by_role("option", name=re.compile(r"^Night shift · 16 tracks")).click()
     expect(page.get_by_text("Night shift: profile (16 tracks)")).to_be_visible(timeout=60_000)
-    expect(page.get_by_text("Emotion arc: each track's emotions in play order")).to_be_visible()
+    # While a rerun settles Streamlit may show an element twice (the stale copy fades out).
+    caption = page.get_by_text("Emotion arc: each track's emotions in play order")
+    expect(caption.first).to_be_visible()
     # Streamlit marks each keyed element's container with an st-key-<key> class.
     arc = page.locator('.st-key-playlist-arc [data-testid="stPlotlyChart"]')
-    expect(arc.get_by_text("position in the playlist")).to_be_visible(timeout=30_000)
+    expect(arc.get_by_text("position in the playlist").first).to_be_visible(timeout=30_000)
+    expect(arc).to_have_count(1, timeout=30_000)
     assert arc.locator(".scatterlayer .trace").count() == 8  # one stacked area per emotion
     legend = page.locator('.st-key-explorer-map [data-testid="stPlotlyChart"] .legend')
     expect(legend.get_by_text("other tracks")).to_be_attached()
