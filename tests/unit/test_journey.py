@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from moodtune.charts import journey_map
+from moodtune.charts import OTHER_COLOR, journey_map
 from moodtune.errors import InputError, NotFoundError
 from moodtune.explore import points_from_arrays
 from moodtune.journey import (
@@ -180,7 +180,7 @@ def test_journey_map_draws_the_numbered_path() -> None:
         assert len(path[0].x) == 4
         greyed = [t for t in fig.data if t.mode == "markers"]
         assert greyed
-        assert all(t.marker.color == "#c8c8c8" for t in greyed)
+        assert all(t.marker.color == OTHER_COLOR for t in greyed)
     json.loads(fig.to_json())  # the figure serialises for the page
 
 
