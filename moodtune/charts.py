@@ -149,6 +149,7 @@ def journey_map(
         )
     )
     fig.update_layout(legend_title_text="", clickmode="none")
+    return fig
 
 
 def _markers(
