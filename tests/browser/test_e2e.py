@@ -102,6 +102,25 @@ def _playlists_compared(page: Page) -> None:
     expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
 
 
+def _journey_drawn(page: Page) -> None:
+    """Take me to joy: the 8 steps are listed and drawn, numbered, over the emotion map."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("radio", name="Take me to…").check(force=True)
+    box = page.get_by_label("How do you feel?")
+    expect(box).to_be_visible(timeout=60_000)
+    box.fill("I can't stop crying since she left")
+    page.get_by_role("button", name="Plan the journey").click()
+    expect(page.get_by_text("From your feeling to joy, in 8 tracks")).to_be_visible(timeout=MODEL_S)
+    expect(page.get_by_text("closest to your feeling", exact=False).first).to_be_visible()
+    chart = page.locator('.st-key-jr-map [data-testid="stPlotlyChart"]')
+    expect(chart.locator(".legend").get_by_text("journey")).to_be_attached(timeout=60_000)
+    # The path is the last trace (after the emotion names and the greyed tracks).
+    path = chart.locator(".scatterlayer .trace").last
+    expect(path.locator(".textpoint")).to_have_count(8, timeout=30_000)
+    page.get_by_role("radio", name="Match my feeling").check(force=True)
+
+
 def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> None:
     # Fail, never skip: .ci/run installs Debian's chromium, and a silent skip would hide it.
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)"
@@ -135,6 +154,8 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             assert (query, approach, rank, vote) == (QUERY, "lyrics", 1, 1)
             assert track_id
             assert session
+
+            _journey_drawn(page)
 
             page.locator('[data-testid="stSidebarNav"]').get_by_text("Emotion Explorer").click()
             chart = page.locator('[data-testid="stPlotlyChart"]').first
