@@ -107,10 +107,11 @@ def _journey_drawn(page: Page) -> None:
     from playwright.sync_api import expect
 
     page.get_by_role("radio", name="Take me to…").check(force=True)
-    box = page.get_by_label("How do you feel?")
+    # By key: while the rerun settles, the stale "How do you feel?" of the other mode may linger.
+    box = page.locator(".st-key-jr-query textarea")
     expect(box).to_be_visible(timeout=60_000)
     box.fill("I can't stop crying since she left")
-    page.get_by_role("button", name="Plan the journey").click()
+    page.locator(".st-key-jr-submit button").click()
     expect(page.get_by_text("From your feeling to joy, in 8 tracks")).to_be_visible(timeout=MODEL_S)
     expect(page.get_by_text("closest to your feeling", exact=False).first).to_be_visible()
     chart = page.locator('.st-key-jr-map [data-testid="stPlotlyChart"]')
