@@ -1,4 +1,4 @@
-"""`moodtune ingest | recommend | emotions | info | eval`: a thin shell over the library.
+"""`moodtune ingest | recommend | emotions | info | library | eval`: a thin shell over the library.
 
 Each command parses arguments, makes one library call and prints. MoodTuneError becomes a
 ClickException with the error's exit code (0 ok, 1 expected failure, 2 bad input, 3 source
@@ -217,6 +217,36 @@ def info(ctx: click.Context, as_json: bool) -> None:
         return
     for key, value in data.items():
         click.echo(f"{key:<12} {value}")
+
+
+@cli.group(cls=MoodTuneGroup)
+def library() -> None:
+    """Check a library that does not open, and roll it back to a version that reads."""
+
+
+@library.command("check")
+@click.pass_context
+def library_check(ctx: click.Context) -> None:
+    """Say whether the library opens; if not, which versions are damaged and which still read."""
+    from moodtune.library_repair import check_library
+
+    report = check_library(_settings(ctx).library_url)
+    click.echo(report.summary())
+    if not report.healthy:
+        ctx.exit(1)
+
+
+@library.command("restore")
+@click.argument("version")
+@click.pass_context
+def library_restore(ctx: click.Context, version: str) -> None:
+    """Roll the library back to VERSION (newer version files are moved aside, not deleted)."""
+    from moodtune.library_repair import restore_library
+
+    report = restore_library(_settings(ctx).library_url, version)
+    click.echo(f"Library: {report.tracks} tracks, version {report.version}")
+    if report.moved:
+        click.echo(f"Set aside {len(report.moved)} newer version file(s) in {report.moved_to}")
 
 
 @cli.group("eval", cls=MoodTuneGroup)

@@ -38,6 +38,9 @@ _DEEPLAKE_ERRORS: tuple[type[BaseException], ...] = (
     RuntimeError,
     ValueError,
 )
+# A damaged version log makes Deep Lake's C++ reader throw std::bad_alloc, which reaches Python
+# as MemoryError; only opening a library maps it (elsewhere a MemoryError stays a real one).
+OPEN_ERRORS: tuple[type[BaseException], ...] = (*_DEEPLAKE_ERRORS, MemoryError)
 
 _TEXT_COLUMNS = (
     "track_id", "title", "artist", "album", "url", "artwork_url", "source", "lyrics_provider",
@@ -141,6 +144,15 @@ class LibraryIndex:
         return tuple(EMOTIONS[i] for i in self.profiles.argmax(axis=1))
 
 
+def damaged_message(url: str, exc: BaseException) -> str:
+    """The one sentence a user reads when the library at `url` cannot be opened."""
+    return (
+        f"The library at {url} could not be opened and may be damaged ({exc}). "
+        "Run `moodtune library check` to see which version still reads, then "
+        "`moodtune library restore VERSION`."
+    )
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -175,11 +187,8 @@ class Store:
                 self.ds = (
                     deeplake.open_read_only(self.url) if read_only else deeplake.open(self.url)
                 )
-            except _DEEPLAKE_ERRORS as exc:
-                raise StoreError(
-                    f"The library at {self.url} could not be opened ({exc}). It may be corrupt: "
-                    "move it away and ingest again."
-                ) from exc
+            except OPEN_ERRORS as exc:
+                raise StoreError(damaged_message(self.url, exc)) from exc
             self._check_schema()
 
     # -- schema -------------------------------------------------------------------------------
@@ -246,7 +255,11 @@ class Store:
     def versions(self) -> list[LibraryVersion]:
         """Return the library's commits, newest first."""
         return [
-            LibraryVersion(id=str(h.id), message=str(h.message), timestamp=str(h.timestamp))
+            # `timestamp` is the log file's modification time (a copy resets it);
+            # `client_timestamp` is when the commit was made, in UTC.
+            LibraryVersion(
+                id=str(h.id), message=str(h.message), timestamp=f"{h.client_timestamp} UTC"
+            )
             for h in reversed(list(self.ds.history))
         ]
 

@@ -56,3 +56,50 @@ def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("MOODTUNE_HOME", str(home))
     return home
+
+
+DAMAGED_SONGS = (
+    ("t1", "Porch Light", "Friends on the porch\nwe laugh all night\n\nSunshine in June\nwe dance"),
+    ("t2", "Dark Road", "Alone on the road\nscared of the dark\n\nTears at the station\nI miss you"),
+    ("t3", "Countdown", "Ready for tomorrow\nwaiting at the gate\n\nSoon the doors open\nsoon"),
+)
+
+
+@pytest.fixture
+def damaged_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A MOODTUNE_HOME whose library's newest version log was overwritten with random bytes.
+
+    Two ingestion runs (two tracks, then three) leave versions to roll back to. Random bytes
+    over a log make Deep Lake fail in more than one way; the seed is chosen so that opening
+    fails with the std::bad_alloc (MemoryError) the bad-input sweep met.
+    """
+    import random
+
+    import deeplake
+
+    from moodtune.embed import get_embedder
+    from moodtune.emotions.keyword import KeywordExtractor
+    from moodtune.ingest import Ingestor
+    from moodtune.models import Track
+    from moodtune.store import Store
+
+    home = tmp_path / "damaged_home"
+    library = home / "library"
+    songs = [Track(tid, title, "The Fakes", lyrics) for tid, title, lyrics in DAMAGED_SONGS]
+    ingestor = Ingestor(Store(library, create=True), get_embedder("hash"), KeywordExtractor())
+    ingestor.run(songs[:2], "first")
+    ingestor.run(songs, "second")
+    newest = max(library.glob("_deeplake_log/*/*.jsonl.lz4"))
+    size = newest.stat().st_size
+    for seed in range(50):
+        newest.write_bytes(random.Random(seed).randbytes(size))
+        try:
+            deeplake.open_read_only(str(library))
+        except MemoryError:
+            break
+        except (RuntimeError, ValueError):
+            continue
+    else:
+        raise AssertionError("No seed made Deep Lake fail with std::bad_alloc.")
+    monkeypatch.setenv("MOODTUNE_HOME", str(home))
+    return home
