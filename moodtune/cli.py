@@ -21,6 +21,7 @@ from moodtune.emotions import EXTRACTORS
 from moodtune.errors import InputError, MoodTuneError
 from moodtune.models import Recommendation
 from moodtune.recommend import APPROACHES
+from moodtune.text import strip_control
 
 
 class MoodTuneGroup(click.Group):
@@ -42,6 +43,11 @@ class _SourceFailed(click.ClickException):
 
 
 _EXIT_ERRORS: dict[int, type[click.ClickException]] = {2: _BadInput, 3: _SourceFailed}
+
+
+def _echo(message: str, err: bool = False) -> None:
+    """Print without terminal control: titles, lyrics and file names come from outside."""
+    click.echo(strip_control(message), err=err)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -77,16 +83,18 @@ def _run_ingest(
     from moodtune.ingest import build_ingestor
 
     ingestor = build_ingestor(settings, extractor_name=extractor, lyrics=lyrics)
-    with click.progressbar(length=len(tracks), label=f"Ingesting {label}", file=sys.stderr) as bar:
+    with click.progressbar(
+        length=len(tracks), label=strip_control(f"Ingesting {label}"), file=sys.stderr
+    ) as bar:
         report = ingestor.run(tracks, label, progress=lambda done, total, outcome: bar.update(1))
     for outcome in report.outcomes:
         if outcome.status in ("no lyrics", "failed"):
-            click.echo(
+            _echo(
                 f"  {outcome.status}: {outcome.artist} - {outcome.title}: {outcome.reason}",
                 err=True,
             )
-    click.echo(report.summary())
-    click.echo(f"Library: {report.track_count} tracks, version {report.version}")
+    _echo(report.summary())
+    _echo(f"Library: {report.track_count} tracks, version {report.version}")
 
 
 @ingest.command("demo")
@@ -128,7 +136,7 @@ def ingest_spotify(
     names = [p.strip() for p in providers.split(",") if p.strip()] if providers else None
     playlist = SpotifyPlaylistSource(make_spotify_client(settings)).fetch_playlist(link)
     for reason in playlist.skipped:
-        click.echo(f"  skipped: {reason}", err=True)
+        _echo(f"  skipped: {reason}", err=True)
     chain = build_lyrics_chain(settings, names)
     _run_ingest(
         settings, list(playlist.tracks), f"Spotify playlist {playlist.name}", extractor, chain
@@ -163,18 +171,16 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
         raise InputError(f"-k must be at least 1 (got {k}).")
     store = Store(settings.library_url)
     if k > len(store):
-        click.echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
+        _echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
     results = build_recommender(settings, store).recommend(text, approach, k)
     if as_json:
-        click.echo(
-            json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2)
-        )
+        _echo(json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2))
         return
     for r in results:
         emotions = ", ".join(f"{m.word} ({m.song_score:.2f})" for m in r.matched_emotions)
-        click.echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}")
+        _echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}")
         if r.matched_line:
-            click.echo(f'     "{r.matched_line}"')
+            _echo(f'     "{r.matched_line}"')
 
 
 @cli.command()
@@ -195,13 +201,13 @@ def emotions(ctx: click.Context, text: str, extractor: str | None, as_json: bool
     words = query_words(profile)
     if as_json:
         # stdout stays a pure {emotion: score} object; the words go to stderr for people.
-        click.echo(json.dumps({e: round(s, 4) for e, s in profile.as_dict().items()}, indent=2))
-        click.echo(f"refined words: {words['refined']}", err=True)
+        _echo(json.dumps({e: round(s, 4) for e, s in profile.as_dict().items()}, indent=2))
+        _echo(f"refined words: {words['refined']}", err=True)
         return
     for emotion, score in profile.ranked():
-        click.echo(f"{emotion:<13} {score:.3f} {'#' * round(score * 20)}")
-    click.echo(f"emotion words: {words['emotions']}")
-    click.echo(f"refined words: {words['refined']}")
+        _echo(f"{emotion:<13} {score:.3f} {'#' * round(score * 20)}")
+    _echo(f"emotion words: {words['emotions']}")
+    _echo(f"refined words: {words['refined']}")
 
 
 @cli.command()
@@ -213,10 +219,10 @@ def info(ctx: click.Context, as_json: bool) -> None:
 
     data = dataclasses.asdict(library_info(_settings(ctx)))
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        _echo(json.dumps(data, indent=2))
         return
     for key, value in data.items():
-        click.echo(f"{key:<12} {value}")
+        _echo(f"{key:<12} {value}")
 
 
 @cli.group(cls=MoodTuneGroup)
@@ -231,7 +237,7 @@ def library_check(ctx: click.Context) -> None:
     from moodtune.library_repair import check_library
 
     report = check_library(_settings(ctx).library_url)
-    click.echo(report.summary())
+    _echo(report.summary())
     if not report.healthy:
         ctx.exit(1)
 
@@ -244,9 +250,9 @@ def library_restore(ctx: click.Context, version: str) -> None:
     from moodtune.library_repair import restore_library
 
     report = restore_library(_settings(ctx).library_url, version)
-    click.echo(f"Library: {report.tracks} tracks, version {report.version}")
+    _echo(f"Library: {report.tracks} tracks, version {report.version}")
     if report.moved:
-        click.echo(f"Set aside {len(report.moved)} newer version file(s) in {report.moved_to}")
+        _echo(f"Set aside {len(report.moved)} newer version file(s) in {report.moved_to}")
 
 
 @cli.group("eval", cls=MoodTuneGroup)
@@ -255,7 +261,7 @@ def eval_group() -> None:
 
 
 def _bar(label: str) -> Any:
-    return click.progressbar(length=1, label=label, file=sys.stderr)
+    return click.progressbar(length=1, label=strip_control(label), file=sys.stderr)
 
 
 @eval_group.command("extract")
@@ -289,13 +295,13 @@ def eval_extract(ctx: click.Context, extractor: str | None, data: str, as_json: 
 
         report = evaluate_extractor(model, data, progress=progress)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(report), indent=2))
+        _echo(json.dumps(dataclasses.asdict(report), indent=2))
         return
-    click.echo(
+    _echo(
         f"{report.extractor} ({report.version}) on {report.data}: {report.scores.n} texts "
         f"in {report.seconds:.2f} s"
     )
-    click.echo(extractor_table(report))
+    _echo(extractor_table(report))
 
 
 @eval_group.command("recommend")
@@ -356,20 +362,20 @@ def eval_recommend(
     if as_json:
         data = dataclasses.asdict(report)
         data["best"] = report.best
-        click.echo(json.dumps(data, indent=2))
+        _echo(json.dumps(data, indent=2))
         return
-    click.echo(
+    _echo(
         f"{report.n_queries} queries from {report.queries} on {report.tracks} tracks "
         f"({report.labelled_tracks} labelled), library version {report.library_version}"
     )
     if report.skipped:
-        click.echo(
+        _echo(
             f"Skipped {len(report.skipped)} queries whose first emotion no track carries: "
             + ", ".join(report.skipped),
             err=True,
         )
-    click.echo(recommender_table(report))
-    click.echo(describe_comparison(report))
+    _echo(recommender_table(report))
+    _echo(describe_comparison(report))
 
 
 @eval_group.command("songs")
@@ -416,15 +422,15 @@ def eval_songs(
     if as_json:
         payload = dataclasses.asdict(report)
         payload["unreachable"] = list(report.unreachable)
-        click.echo(json.dumps(payload, indent=2))
+        _echo(json.dumps(payload, indent=2))
         return
-    click.echo(f"{report.n} labelled songs from {report.source}")
-    click.echo(agreement_table(report))
-    click.echo("")
-    click.echo(recall_table(report))
-    click.echo("")
-    click.echo(confusion_table(report))
-    click.echo(describe_song_agreement(report))
+    _echo(f"{report.n} labelled songs from {report.source}")
+    _echo(agreement_table(report))
+    _echo("")
+    _echo(recall_table(report))
+    _echo("")
+    _echo(confusion_table(report))
+    _echo(describe_song_agreement(report))
 
 
 @eval_group.command("feedback")
@@ -443,11 +449,11 @@ def eval_feedback(ctx: click.Context, as_json: bool) -> None:
         rows = [
             {**dataclasses.asdict(r), "total": r.total, "share_up": r.share_up} for r in report.rows
         ]
-        click.echo(json.dumps({"confidence": report.confidence, "rows": rows}, indent=2))
+        _echo(json.dumps({"confidence": report.confidence, "rows": rows}, indent=2))
         return
-    click.echo(f"{report.total} votes in {path}")
-    click.echo(feedback_table(report))
-    click.echo(describe_feedback(report))
+    _echo(f"{report.total} votes in {path}")
+    _echo(feedback_table(report))
+    _echo(describe_feedback(report))
 
 
 def main() -> None:

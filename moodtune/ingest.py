@@ -26,7 +26,7 @@ from moodtune.emotions.words import basic_words, refined_words, words_text
 from moodtune.errors import NotFoundError, SourceError
 from moodtune.models import Track
 from moodtune.store import EmotionAnalysis, Store, StoredTrack
-from moodtune.text import clean_lyrics, split_lines, split_stanzas
+from moodtune.text import clean_lyrics, clean_name, split_lines, split_stanzas
 
 Status = Literal["added", "updated", "unchanged", "no lyrics", "failed"]
 BATCH_SIZE = 16
@@ -190,7 +190,7 @@ class Ingestor:
         stale: list[tuple[int, Track, str]] = []  # extract only
         unchanged: list[str] = []
         for i, raw in enumerate(batch):
-            track, early = self._fetch(raw)
+            track, early = self._fetch(_clean_names(raw))
             if early is not None:
                 results[i] = early
                 continue
@@ -286,6 +286,14 @@ class Ingestor:
                 )
             )
         return out
+
+
+def _clean_names(track: Track) -> Track:
+    """Drop control characters (terminal escapes) from the names a source gave."""
+    title, artist, album = (clean_name(n) for n in (track.title, track.artist, track.album))
+    if (title, artist, album) == (track.title, track.artist, track.album):
+        return track
+    return dataclasses.replace(track, title=title, artist=artist, album=album)
 
 
 def _outcome(track: Track, status: Status, reason: str = "", provider: str = "") -> TrackOutcome:

@@ -59,8 +59,8 @@ class LibraryCheck:
         """Say what is damaged and what to run next, in a few lines."""
         if self.healthy:
             newest = self.versions[0] if self.versions else None
-            tracks = f"{newest.tracks} tracks, version {newest.version}" if newest else "empty"
-            return f"The library at {self.path} reads cleanly ({tracks})."
+            state = f"{newest.tracks} tracks, version {newest.version}" if newest else "empty"
+            return f"The library at {self.path} reads cleanly ({state})."
         lines = [f"The library at {self.path} does not open: {self.error}"]
         if self.damaged:
             lines.append(f"Damaged versions (newest first): {', '.join(self.damaged)}.")
@@ -169,9 +169,7 @@ def _try_open(url: str) -> VersionCheck:
         return VersionCheck("", False, 0, "", f"{type(exc).__name__}: {exc}")
 
 
-def _try_open_without(
-    root: Path, branch: Path, version: str, newer: Sequence[str]
-) -> VersionCheck:
+def _try_open_without(root: Path, branch: Path, version: str, newer: Sequence[str]) -> VersionCheck:
     """Open a scratch view of the library whose log stops at `version` (data files linked)."""
     with tempfile.TemporaryDirectory(prefix="moodtune-check-") as scratch:
         view = Path(scratch) / root.name

@@ -59,9 +59,9 @@ def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 DAMAGED_SONGS = (
-    ("t1", "Porch Light", "Friends on the porch\nwe laugh all night\n\nSunshine in June\nwe dance"),
-    ("t2", "Dark Road", "Alone on the road\nscared of the dark\n\nTears at the station\nI miss you"),
-    ("t3", "Countdown", "Ready for tomorrow\nwaiting at the gate\n\nSoon the doors open\nsoon"),
+    ("t1", "Porch Light", "Friends on the porch\nwe laugh all night\n\nSunshine in June"),
+    ("t2", "Dark Road", "Alone on the road\nscared of the dark\n\nTears at the station"),
+    ("t3", "Countdown", "Ready for tomorrow\nwaiting at the gate\n\nSoon the doors open"),
 )
 
 

@@ -13,12 +13,18 @@ import pandas as pd
 import streamlit as st
 
 from moodtune.sources.demo import load_demo_catalogue
-from moodtune.sources.files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SUFFIXES, parse_tracks
+from moodtune.sources.files import (
+    MAX_FILE_BYTES,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    SUFFIXES,
+    parse_tracks,
+)
 from moodtune.ui import resources
 from moodtune.ui.actions import IngestJob
 from moodtune.ui.safe import md_escape
 
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 1024 // 1024  # the file limit of every import
 DEMO, UPLOAD, SPOTIFY = "Demo catalogue", "CSV / JSON file", "Spotify playlist"
 SOURCES = (DEMO, UPLOAD, SPOTIFY)
 SPOTIFY_HELP = (
