@@ -103,7 +103,9 @@ class Ingestor:
 
         Stored tracks outside `tracks` whose analysis came from another extractor (or version)
         are re-analysed from their stored stanzas too, so the library never mixes extractors.
+        A library that cannot be written fails here, before lyrics are fetched or analysed.
         """
+        self.store.check_writable()
         self.store.set_extractor(self.extractor.name)
         # Read once per run (4 whole columns); batches keep it current as they write.
         state = self.store.stored_state()

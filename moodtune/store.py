@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -425,6 +426,24 @@ class Store:
                 self.ds[name][row] = value
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
+
+    def check_writable(self) -> None:
+        """Fail now, before any work, when a local library cannot be written (read-only home).
+
+        Remote libraries are not probed: their first commit says so.
+        """
+        if "://" in self.url and not self.url.startswith("file://"):
+            return
+        root = Path(self.url.removeprefix("file://"))
+        try:
+            with tempfile.NamedTemporaryFile(dir=root, prefix=".moodtune-write-check-"):
+                pass
+        except OSError as exc:
+            raise StoreError(
+                f"The library at {self.url} cannot be written ({exc.strerror or exc}), so "
+                "nothing was ingested. Point MOODTUNE_HOME at a folder you can write to, or "
+                "make this one writable."
+            ) from exc
 
     def commit(self, message: str) -> str:
         """Commit pending writes with `message`; return the new version id."""
