@@ -255,13 +255,16 @@ class Store:
 
     def versions(self) -> list[LibraryVersion]:
         """Return the library's commits, newest first."""
+        history = list(self.ds.history)
+        # `timestamp` is the log file's modification time, which a copy resets; a commit's own
+        # time is `client_timestamp` (UTC). Deep Lake's root version has none of its own (it
+        # reads the file time), so it takes the dataset's creation time.
+        times = [h.client_timestamp for h in history]
+        if history:
+            times[0] = self.ds.created_time.replace(microsecond=0)
         return [
-            # `timestamp` is the log file's modification time (a copy resets it);
-            # `client_timestamp` is when the commit was made, in UTC.
-            LibraryVersion(
-                id=str(h.id), message=str(h.message), timestamp=f"{h.client_timestamp} UTC"
-            )
-            for h in reversed(list(self.ds.history))
+            LibraryVersion(id=str(h.id), message=str(h.message), timestamp=f"{when} UTC")
+            for h, when in zip(reversed(history), reversed(times), strict=True)
         ]
 
     def stored_state(self) -> dict[str, tuple[str, str, str]]:

@@ -275,3 +275,13 @@ def test_a_current_library_shows_no_reanalysis_notice(library_home: Path) -> Non
     at = run_page("ingest")
     assert not at.exception
     assert not at.warning
+
+
+@pytest.mark.parametrize("page", ["home", "recommend"])
+def test_a_damaged_library_shows_a_message_with_the_way_out(page: str, damaged_home: Path) -> None:
+    at = run_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    (message,) = _errors(at)
+    assert str(damaged_home / "library") in message
+    assert "moodtune library check" in message
+    assert "moodtune library restore VERSION" in message
