@@ -178,7 +178,10 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
         return
     for r in results:
         emotions = ", ".join(f"{m.word} ({m.song_score:.2f})" for m in r.matched_emotions)
-        _echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}")
+        _echo(
+            f"{r.rank}. {r.artist} - {r.title}  [{r.match:.0%} match, score {r.score:.3f}]  "
+            f"{emotions}"
+        )
         if r.matched_line:
             _echo(f'     "{r.matched_line}"')
 

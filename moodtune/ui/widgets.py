@@ -73,7 +73,15 @@ def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -
             f"{m.word} ({m.emotion}: you {m.query_score:.2f}, song {m.song_score:.2f})"
             for m in rec.matched_emotions
         )
-        st.caption(md_escape(f"score {rec.score:.3f} · {rec.approach} · {matched}", 400))
+        st.caption(
+            md_escape(
+                f"{rec.match:.0%} match · {rec.approach} · {matched} "
+                f"(raw {rec.approach} score {rec.score:.3f})",
+                400,
+            ),
+            help="Match: the share of your library this song outranks for your sentence, "
+            "comparable across approaches. The raw score is the approach's own number.",
+        )
         if rec.matched_line:
             st.text(f"“{rec.matched_line}”")
         link = spotify_url(rec.url)

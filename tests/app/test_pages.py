@@ -285,3 +285,14 @@ def test_a_damaged_library_shows_a_message_with_the_way_out(page: str, damaged_h
     assert str(damaged_home / "library") in message
     assert "moodtune library check" in message
     assert "moodtune library restore VERSION" in message
+
+
+def test_hybrid_cards_show_a_match_figure_and_the_raw_score(library_home: Path) -> None:
+    at = _ask(run_page("recommend"), QUERY, "hybrid", 3)
+    assert not at.exception
+    captions = [plain(c.value) for c in at.caption[:3]]
+    assert captions[0].startswith("100% match · hybrid")
+    for caption in captions:
+        percent = caption.split("% match")[0]
+        assert percent.isdigit() and 0 <= int(percent) <= 100, caption
+        assert "raw hybrid score 0.0" in caption
