@@ -294,5 +294,6 @@ def test_hybrid_cards_show_a_match_figure_and_the_raw_score(library_home: Path) 
     assert captions[0].startswith("100% match · hybrid")
     for caption in captions:
         percent = caption.split("% match")[0]
-        assert percent.isdigit() and 0 <= int(percent) <= 100, caption
+        assert percent.isdigit(), caption
+        assert 0 <= int(percent) <= 100
         assert "raw hybrid score 0.0" in caption
