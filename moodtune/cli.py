@@ -129,7 +129,7 @@ def ingest_spotify(
     ctx: click.Context, link: str, providers: str | None, extractor: str | None
 ) -> None:
     """Ingest a Spotify playlist you own or collaborate on (needs SPOTIPY_CLIENT_ID)."""
-    from moodtune.sources.lyrics import build_lyrics_chain
+    from moodtune.sources.providers import build_lyrics_chain
     from moodtune.sources.spotify import SpotifyPlaylistSource, make_spotify_client
 
     settings = _settings(ctx)

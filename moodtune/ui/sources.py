@@ -99,7 +99,7 @@ def spotify_panel() -> IngestJob | None:
         st.info(SPOTIFY_HELP)
         st.text_input("Playlist link", key="ingest-spotify-link", disabled=True)
         return None
-    from moodtune.sources.lyrics import build_lyrics_chain
+    from moodtune.sources.providers import build_lyrics_chain
     from moodtune.sources.spotify import (
         SpotifyPlaylistSource,
         complete_spotify_login,
