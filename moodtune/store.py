@@ -127,9 +127,15 @@ class LibraryIndex:
     profiles: np.ndarray  # (n, 8)
     emotion_emb: np.ndarray  # (n, DIM)
     refined_emb: np.ndarray  # (n, DIM)
+    # Who set each row's emotions: "model" (as stored), "calibrated" (the model's, calibrated by
+    # listeners' corrections) or "listener". Empty means all "model"; see moodtune.listener.
+    emotion_sources: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.track_ids)
+
+    def emotion_source(self, row: int) -> str:
+        return self.emotion_sources[row] if self.emotion_sources else "model"
 
     def profile(self, row: int) -> EmotionProfile:
         return EmotionProfile(tuple(float(x) for x in self.profiles[row]))
