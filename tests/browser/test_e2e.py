@@ -62,7 +62,7 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             page.goto(f"{server}/Recommend")
             box = page.get_by_label("How do you feel?")
             expect(box).to_be_visible(timeout=60_000)
-            # st.navigation names the entry page "Home" (the pages/ layout showed "app").
+            # st.navigation names the entry page "Home" (the old pages/ layout showed "app").
             nav = page.locator('[data-testid="stSidebarNav"]')
             expect(nav.get_by_text("Home", exact=True)).to_be_visible()
             assert nav.get_by_text("app", exact=True).count() == 0

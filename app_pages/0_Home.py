@@ -46,7 +46,9 @@ if library is not None:
             widgets.show_error(exc)
 
 st.subheader("Pages")
-st.page_link("pages/1_Ingest.py", label="Ingest: the demo catalogue, a CSV/JSON file, a playlist")
-st.page_link("pages/2_Emotion_Explorer.py", label="Emotion Explorer: songs in emotion space")
-st.page_link("pages/3_Recommend.py", label="Recommend: explained results, approaches, thumbs")
-st.page_link("pages/4_Evaluation.py", label="Evaluation: which approach works best")
+st.page_link(
+    "app_pages/1_Ingest.py", label="Ingest: the demo catalogue, a CSV/JSON file, a playlist"
+)
+st.page_link("app_pages/2_Emotion_Explorer.py", label="Emotion Explorer: songs in emotion space")
+st.page_link("app_pages/3_Recommend.py", label="Recommend: explained results, approaches, thumbs")
+st.page_link("app_pages/4_Evaluation.py", label="Evaluation: which approach works best")
