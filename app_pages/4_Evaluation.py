@@ -47,8 +47,8 @@ st.subheader("Listeners' corrections")
 st.caption(
     'Corrections ("this song feels like…" in the explorer or on a result) set a track\'s '
     "emotions. From 10 of them on, the library tries a calibration of the model's other songs "
-    "and keeps it only if, tried on each correction in turn, it agrees with more of them than "
-    "the model alone. Judged here on the labelled tracks nobody corrected. "
+    "and keeps it only if, tried on each correction in turn, it gets at least 2 more of them "
+    "right than the model alone. Judged here on the labelled tracks nobody corrected. "
     "`moodtune eval songs --library` prints the same."
 )
 try:

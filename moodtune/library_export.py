@@ -26,20 +26,18 @@ FORMATS = ("csv", "jsonl")
 def library_rows(store: Store, corrections: Mapping[str, Correction]) -> list[dict[str, Any]]:
     """Every track of the library as an import-format row, in library order."""
     index = store.index()
-    frame = store.to_pandas()
-    years = dict(zip(frame["track_id"], frame["year"], strict=True)) if len(frame) else {}
+    years = store.years()
     rows = []
     for row, tid in enumerate(index.track_ids):
         fixed = corrections.get(tid)
         emotions = fixed.emotions if fixed is not None else index.labels[row]
-        year = years.get(tid)
         rows.append(
             {
                 "id": tid,
                 "title": index.titles[row],
                 "artist": index.artists[row],
                 "album": index.albums[row],
-                "year": int(year) if year else None,
+                "year": years[row],
                 "url": index.urls[row],
                 "emotions": list(emotions),
                 "lyrics": store.track_text(row).lyrics,

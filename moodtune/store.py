@@ -285,6 +285,10 @@ class Store:
             tid: (h, e, v) for tid, h, e, v in zip(ids, hashes, embedders, versions, strict=True)
         }
 
+    def years(self) -> list[int | None]:
+        """Each row's release year, None where unknown."""
+        return [int(y) or None for y in self._column("year")]
+
     def to_pandas(self) -> pd.DataFrame:
         """All tracks with metadata, dominant emotion and the 8 scores, one row per track."""
         index = self.index()
