@@ -1,4 +1,5 @@
-"""`moodtune ingest | recommend | emotions | info | label | export | library | eval`: a thin shell.
+"""`moodtune ingest | recommend | emotions | playlists | profile | info | label | export | library |
+eval`: a thin shell.
 
 Each command parses arguments, makes one library call and prints. MoodTuneError becomes a
 ClickException with the error's exit code (0 ok, 1 expected failure, 2 bad input, 3 source
@@ -14,16 +15,19 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from moodtune.config import Settings, load_settings
 from moodtune.emotions import EXTRACTORS
 from moodtune.errors import InputError, MoodTuneError
-from moodtune.models import Recommendation
+from moodtune.models import EMOTIONS, EmotionProfile, Playlist, Recommendation, RecommendFilters
 from moodtune.recommend import APPROACHES
 from moodtune.text import strip_control
+
+if TYPE_CHECKING:
+    from moodtune.playlist_profiles import PlaylistProfile
 
 
 class MoodTuneGroup(click.Group):
@@ -80,7 +84,12 @@ _extractor_option = functools.partial(
 
 
 def _run_ingest(
-    settings: Settings, tracks: Sequence[Any], label: str, extractor: str | None, lyrics: Any = None
+    settings: Settings,
+    tracks: Sequence[Any],
+    label: str,
+    extractor: str | None,
+    lyrics: Any = None,
+    playlists: Sequence[Playlist] = (),
 ) -> None:
     from moodtune.ingest import build_ingestor
 
@@ -88,7 +97,9 @@ def _run_ingest(
     with click.progressbar(
         length=len(tracks), label=strip_control(f"Ingesting {label}"), file=sys.stderr
     ) as bar:
-        report = ingestor.run(tracks, label, progress=lambda done, total, outcome: bar.update(1))
+        report = ingestor.run(
+            tracks, label, progress=lambda done, total, outcome: bar.update(1), playlists=playlists
+        )
     for outcome in report.outcomes:
         if outcome.status in ("no lyrics", "failed"):
             _echo(
@@ -104,9 +115,11 @@ def _run_ingest(
 @click.pass_context
 def ingest_demo(ctx: click.Context, extractor: str | None) -> None:
     """Ingest the bundled demo catalogue (original songs, offline)."""
-    from moodtune.sources.demo import load_demo_catalogue
+    from moodtune.sources.demo import load_demo_catalogue, load_demo_playlists
 
-    _run_ingest(_settings(ctx), load_demo_catalogue(), "demo", extractor)
+    _run_ingest(
+        _settings(ctx), load_demo_catalogue(), "demo", extractor, playlists=load_demo_playlists()
+    )
 
 
 @ingest.command("file")
@@ -121,14 +134,17 @@ def ingest_demo(ctx: click.Context, extractor: str | None) -> None:
 @click.pass_context
 def ingest_file(ctx: click.Context, path: str, extractor: str | None, as_corrections: bool) -> None:
     """Ingest a CSV/JSON/JSONL file with title, artist, lyrics (optional id, album, year, url,
-    emotions)."""
+    emotions); the file becomes a playlist named after it."""
     from moodtune.corrections import CorrectionStore
     from moodtune.label import import_corrections
+    from moodtune.playlists import file_playlist
     from moodtune.sources.files import load_tracks_file
 
     settings = _settings(ctx)
     tracks = load_tracks_file(path)
-    _run_ingest(settings, tracks, path, extractor)
+    _run_ingest(
+        settings, tracks, path, extractor, playlists=[file_playlist(Path(path).name, tracks)]
+    )
     if as_corrections:
         store = CorrectionStore(settings.corrections_path)
         count = import_corrections(tracks, store, who=f"import of {Path(path).name}")
@@ -147,7 +163,11 @@ def ingest_spotify(
 ) -> None:
     """Ingest a Spotify playlist you own or collaborate on (needs SPOTIPY_CLIENT_ID)."""
     from moodtune.sources.providers import build_lyrics_chain
-    from moodtune.sources.spotify import SpotifyPlaylistSource, make_spotify_client
+    from moodtune.sources.spotify import (
+        SpotifyPlaylistSource,
+        make_spotify_client,
+        spotify_playlist,
+    )
 
     settings = _settings(ctx)
     names = [p.strip() for p in providers.split(",") if p.strip()] if providers else None
@@ -156,7 +176,12 @@ def ingest_spotify(
         _echo(f"  skipped: {reason}", err=True)
     chain = build_lyrics_chain(settings, names)
     _run_ingest(
-        settings, list(playlist.tracks), f"Spotify playlist {playlist.name}", extractor, chain
+        settings,
+        list(playlist.tracks),
+        f"Spotify playlist {playlist.name}",
+        extractor,
+        chain,
+        playlists=[spotify_playlist(playlist)],
     )
 
 
@@ -189,9 +214,12 @@ def _recommendation_json(rec: Recommendation) -> dict[str, Any]:
     "--approach", type=click.Choice(APPROACHES.names()), default="lyrics", show_default=True
 )
 @click.option("-k", "k", type=int, default=5, show_default=True, help="Number of tracks.")
+@click.option("--playlist", default=None, help="Only tracks of this playlist (name or id).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: bool) -> None:
+def recommend(
+    ctx: click.Context, text: str, approach: str, k: int, playlist: str | None, as_json: bool
+) -> None:
     """Recommend tracks for a feeling, e.g. moodtune recommend "I miss my old friends"."""
     from moodtune.corrections import existing_corrections
     from moodtune.recommend import build_recommender
@@ -207,7 +235,8 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
         _echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
     corrections = existing_corrections(settings.corrections_path)
     engine = build_recommender(settings, store, corrections=corrections)
-    results = engine.recommend(text, approach, k)
+    filters = RecommendFilters(playlist=playlist) if playlist else None
+    results = engine.recommend(text, approach, k, filters)
     if as_json:
         _echo(json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2))
         return
@@ -220,6 +249,8 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
         )
         if r.matched_line:
             _echo(f'     "{r.matched_line}"')
+        if r.playlists:
+            _echo(f"     in: {', '.join(r.playlists)}")
 
 
 @cli.command()
@@ -370,6 +401,89 @@ def library_restore(ctx: click.Context, version: str) -> None:
     _echo(f"Library: {report.tracks} tracks, version {report.version}")
     if report.moved:
         _echo(f"Set aside {len(report.moved)} newer version file(s) in {report.moved_to}")
+
+
+@cli.command("playlists")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with each playlist's track ids.")
+@click.pass_context
+def playlists_command(ctx: click.Context, as_json: bool) -> None:
+    """List the library's playlists (Spotify, files, demo, saved) with their track counts."""
+    from moodtune.playlists import read_playlists
+    from moodtune.store import Store
+
+    found = read_playlists(Store(_settings(ctx).library_url, read_only=True))
+    if as_json:
+        rows = [
+            {"id": p.playlist_id, "name": p.name, "kind": p.kind, "tracks": len(p.track_ids),
+             "owner": p.owner, "snapshot_id": p.snapshot_id, "description": p.description,
+             "updated_at": p.updated_at, "track_ids": list(p.track_ids)}
+            for p in found
+        ]  # fmt: skip
+        _echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        _echo("No playlists yet: ingest the demo catalogue, a file or a Spotify playlist.")
+        return
+    width = max(len(p.name) for p in found)
+    id_width = max(len(p.playlist_id) for p in found)
+    for p in found:
+        owner = f"  by {p.owner}" if p.owner else ""
+        _echo(
+            f"{p.name:<{width}}  {len(p.track_ids):>5} tracks  {p.kind:<7}  "
+            f"{p.playlist_id:<{id_width}}{owner}"
+        )
+
+
+def _profile_json(profile: PlaylistProfile) -> dict[str, Any]:
+    return {
+        "id": profile.playlist_id,
+        "name": profile.name,
+        "kind": profile.kind,
+        "tracks": len(profile),
+        "reading": profile.reading,
+        "profile": {e: round(s, 4) for e, s in profile.mean.as_dict().items()},
+        "dominant_counts": dict(profile.counts),
+        "arc": [
+            {
+                "position": i + 1,
+                "track_id": profile.track_ids[i],
+                "title": profile.titles[i],
+                "artist": profile.artists[i],
+                "dominant": profile.dominant[i],
+                "profile": {e: round(float(s), 4) for e, s in zip(EMOTIONS, row, strict=True)},
+            }
+            for i, row in enumerate(profile.arc)
+        ],
+    }
+
+
+@cli.command()
+@click.argument("playlist")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def profile(ctx: click.Context, playlist: str, as_json: bool) -> None:
+    """Emotion profile of PLAYLIST (a name or id from `moodtune playlists`, or `library`):
+    mean profile, dominant-emotion counts, its mood in a sentence and its arc in play order."""
+    from moodtune.playlist_profiles import profile_playlist
+    from moodtune.playlists import resolve_playlist
+    from moodtune.store import Store
+
+    store = Store(_settings(ctx).library_url, read_only=True)
+    result = profile_playlist(store.index(), resolve_playlist(store, playlist))
+    if as_json:
+        _echo(json.dumps(_profile_json(result), ensure_ascii=False, indent=2))
+        return
+    _echo(f"{result.name} ({result.kind}, {len(result)} tracks)")
+    _echo(result.reading)
+    _echo("\nProfile (mean of its tracks)")
+    for emotion, score in result.mean.ranked():
+        _echo(f"  {emotion:<13} {score:.3f} {'#' * round(score * 20)}")
+    _echo("\nDominant emotion per track")
+    _echo("  " + " · ".join(f"{e} {c}" for e, c in result.counts if c))
+    _echo("\nArc (play order)")
+    for i, row in enumerate(result.arc):
+        top = " · ".join(f"{e} {s:.2f}" for e, s in EmotionProfile(tuple(row)).top(3))
+        _echo(f"  {i + 1:>3}. {result.titles[i]} - {result.artists[i]}  [{top}]")
 
 
 @cli.group("eval", cls=MoodTuneGroup)

@@ -24,7 +24,8 @@ from moodtune.emotions.base import EmotionExtractor, SongEmotions, extract_songs
 from moodtune.emotions.vectors import WordVectors
 from moodtune.emotions.words import basic_words, refined_words, words_text
 from moodtune.errors import NotFoundError, SourceError
-from moodtune.models import Track
+from moodtune.models import Playlist, Track
+from moodtune.playlists import record_membership, start_recording
 from moodtune.store import EmotionAnalysis, Store, StoredTrack
 from moodtune.text import clean_lyrics, clean_name, split_lines, split_stanzas
 
@@ -97,16 +98,26 @@ class Ingestor:
         self.word_vectors = WordVectors(self.embedder)
 
     def run(
-        self, tracks: Sequence[Track], label: str, progress: Progress | None = None
+        self,
+        tracks: Sequence[Track],
+        label: str,
+        progress: Progress | None = None,
+        playlists: Sequence[Playlist] = (),
     ) -> IngestReport:
         """Ingest `tracks`, committing after every batch; return every track's outcome.
 
-        Stored tracks outside `tracks` whose analysis came from another extractor (or version)
-        are re-analysed from their stored stanzas too, so the library never mixes extractors.
-        A library that cannot be written fails here, before lyrics are fetched or analysed.
+        `playlists` are the source's playlists (ordered track ids): each commit records their
+        membership for the tracks stored so far, so tracks and membership never disagree, and
+        the last one leaves each playlist exactly as the source lists it (tracks the source
+        dropped leave the playlist, not the library). Stored tracks outside `tracks` whose
+        analysis came from another extractor (or version) are re-analysed from their stored
+        stanzas too, so the library never mixes extractors. A library that cannot be written
+        fails here, before lyrics are fetched or analysed.
         """
         self.store.check_writable()
         self.store.set_extractor(self.extractor.name)
+        if playlists:
+            start_recording(self.store)
         # Read once per run (4 whole columns); batches keep it current as they write.
         state = self.store.stored_state()
         source_ids = {t.track_id for t in tracks}
@@ -125,9 +136,12 @@ class Ingestor:
         ]
         total = len(tracks) + len(stale)
         outcomes: list[TrackOutcome] = []
+        processed: set[str] = set()
         for number, job in enumerate(jobs, 1):
             batch_outcomes = job()
             outcomes.extend(batch_outcomes)
+            processed.update(o.track_id for o in batch_outcomes)
+            record_membership(self.store, playlists, processed)
             message = (
                 IngestReport(label, tuple(outcomes), "", 0).summary()
                 if number == len(jobs)
@@ -139,6 +153,7 @@ class Ingestor:
                 for offset, outcome in enumerate(batch_outcomes, 1):
                     progress(done + offset, total, outcome)
         if not jobs:
+            record_membership(self.store, playlists, processed)
             self.store.commit(f"ingest {label}: no tracks")
         return IngestReport(label, tuple(outcomes), self.store.version, len(self.store))
 
