@@ -71,10 +71,20 @@ def _select_box(page: Page, label: str) -> Locator:
 def _playlists_compared(page: Page) -> None:
     """Pick a demo playlist: its profile and arc show, the map greys the other tracks; then
     compare two playlists: a radar per playlist and the table of differences."""
-    from playwright.sync_api import expect
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
-    _select_box(page, "Playlist").click()
-    page.get_by_role("option", name=re.compile(r"^Night shift · 16 tracks")).click()
+    # After the correction's rerun the list may not open on the first click: retry, as above.
+    option = page.get_by_role("option", name=re.compile(r"^Night shift · 16 tracks"))
+    for _ in range(5):
+        page.wait_for_timeout(1_000)
+        _select_box(page, "Playlist").click()
+        try:
+            option.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    else:
+        raise AssertionError("the playlist list never opened")
     expect(page.get_by_text("Night shift: profile (16 tracks)")).to_be_visible(timeout=60_000)
     # While a rerun settles Streamlit may show an element twice (the stale copy fades out).
     caption = page.get_by_text("Emotion arc: each track's emotions in play order")
