@@ -134,7 +134,7 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
 
             thumbs_up = page.get_by_role("radio", name="Thumbs up")
             expect(thumbs_up.first).to_be_visible(timeout=MODEL_S)
-            assert thumbs_up.count() == 5
+            expect(thumbs_up).to_have_count(5, timeout=60_000)  # cards arrive one by one
             expect(page.get_by_text("% match", exact=False).first).to_be_visible()
             expect(page.get_by_text("raw lyrics score", exact=False).first).to_be_visible()
             thumbs_up.first.click()

@@ -268,6 +268,11 @@ def test_timeout_is_retried_then_raises_source_error(server: FakeChatServer, mak
     server.script(Reply(200, completion(json.dumps(scores())), delay=2.0))
     with pytest.raises(SourceError, match=r"did not answer within 0.2 s \(2 attempts\)"):
         make(timeout=0.2, max_attempts=2).extract(["x"])
+    # The client gave up after 0.2 s; on a busy machine the server thread may record the
+    # second request a moment later, so wait for it (and never for a third).
+    deadline = time.monotonic() + 10
+    while len(server.chat_requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(server.chat_requests) == 2
 
 
