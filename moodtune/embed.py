@@ -77,6 +77,7 @@ class MiniLMEmbedder:
             # active a warm query at 10k tracks took ~100 ms instead of ~35 ms (bench/latency.py).
             # The rankers' matmuls are memory-bound, so BLAS gets one thread, process-wide.
             threadpool_limits(limits=1, user_api="blas")
+            quiet_model_loading()
             self._model = SentenceTransformer(str(get_model_path()), device="cpu")
         return self._model
 
@@ -106,6 +107,17 @@ class MiniLMEmbedder:
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return out
+
+
+def quiet_model_loading() -> None:
+    """Turn off transformers' "Loading weights" bars (process-wide; they print on every load).
+
+    Loading takes seconds, so the bar is noise on stderr, which is kept for progress on long
+    work and for errors.
+    """
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)

@@ -27,7 +27,7 @@ from moodtune.errors import NotFoundError, SourceError
 from moodtune.models import Playlist, Track
 from moodtune.playlists import record_membership, start_recording
 from moodtune.store import EmotionAnalysis, Store, StoredTrack
-from moodtune.text import clean_lyrics, split_lines, split_stanzas
+from moodtune.text import clean_lyrics, clean_name, split_lines, split_stanzas
 
 Status = Literal["added", "updated", "unchanged", "no lyrics", "failed"]
 BATCH_SIZE = 16
@@ -111,8 +111,10 @@ class Ingestor:
         the last one leaves each playlist exactly as the source lists it (tracks the source
         dropped leave the playlist, not the library). Stored tracks outside `tracks` whose
         analysis came from another extractor (or version) are re-analysed from their stored
-        stanzas too, so the library never mixes extractors.
+        stanzas too, so the library never mixes extractors. A library that cannot be written
+        fails here, before lyrics are fetched or analysed.
         """
+        self.store.check_writable()
         self.store.set_extractor(self.extractor.name)
         if playlists:
             start_recording(self.store)
@@ -205,7 +207,7 @@ class Ingestor:
         stale: list[tuple[int, Track, str]] = []  # extract only
         unchanged: list[str] = []
         for i, raw in enumerate(batch):
-            track, early = self._fetch(raw)
+            track, early = self._fetch(_clean_names(raw))
             if early is not None:
                 results[i] = early
                 continue
@@ -301,6 +303,14 @@ class Ingestor:
                 )
             )
         return out
+
+
+def _clean_names(track: Track) -> Track:
+    """Drop control characters (terminal escapes) from the names a source gave."""
+    title, artist, album = (clean_name(n) for n in (track.title, track.artist, track.album))
+    if (title, artist, album) == (track.title, track.artist, track.album):
+        return track
+    return dataclasses.replace(track, title=title, artist=artist, album=album)
 
 
 def _outcome(track: Track, status: Status, reason: str = "", provider: str = "") -> TrackOutcome:

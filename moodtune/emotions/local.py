@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from moodtune.config import Settings
-from moodtune.embed import Embedder, get_embedder
+from moodtune.embed import Embedder, get_embedder, quiet_model_loading
 from moodtune.emotions.base import SongEmotions, pool_stanzas
 from moodtune.errors import ExtractionError
 from moodtune.models import EMOTIONS, EmotionProfile
@@ -344,6 +344,7 @@ class FineTunedMember:
         from safetensors.torch import load_file
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+        quiet_model_loading()
         self._torch = torch
         self.max_length = max_length
         try:

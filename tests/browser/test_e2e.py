@@ -130,6 +130,10 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             page.goto(f"{server}/Recommend")
             box = page.get_by_label("How do you feel?")
             expect(box).to_be_visible(timeout=60_000)
+            # st.navigation names the entry page "Home" (the old pages/ layout showed "app").
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            expect(nav.get_by_text("Home", exact=True)).to_be_visible()
+            assert nav.get_by_text("app", exact=True).count() == 0
             box.fill(QUERY)
             page.get_by_role("radio", name="lyrics").check(force=True)
             page.locator('[data-testid="stFormSubmitButton"] button').click()
@@ -137,7 +141,8 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             thumbs_up = page.get_by_role("radio", name="Thumbs up")
             expect(thumbs_up.first).to_be_visible(timeout=MODEL_S)
             expect(thumbs_up).to_have_count(5, timeout=60_000)  # cards arrive one by one
-            expect(page.get_by_text("score", exact=False).first).to_be_visible()
+            expect(page.get_by_text("% match", exact=False).first).to_be_visible()
+            expect(page.get_by_text("raw lyrics score", exact=False).first).to_be_visible()
             thumbs_up.first.click()
             expect(page.get_by_text("Thanks, your vote is saved.")).to_be_visible(timeout=30_000)
 
