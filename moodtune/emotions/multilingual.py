@@ -6,7 +6,12 @@ the weights directory, and scoring with them. Over multilingual-e5-small vectors
 - a sentence head: one logistic regression per emotion, trained on XED English train plus XED's
   projected train lines in Spanish, German, French and Portuguese, thresholds tuned on the
   projected dev lines, mixed with a term lexicon in those four languages like the English
-  `terms` member;
+  `terms` member, then calibrated (0.5 = the dev-tuned decision);
+- a distilled head: a ridge regression from e5 vectors of English XED lines to the English
+  path's own calibrated scores of those lines, so that a sentence in another language scores
+  about as its English equivalent does (e5 places translations close together);
+- a sentence's scores: (1 - distilled_mix) * sentence head + distilled_mix * distilled, the
+  distilled part mixed with the term lexicon by the same weight as the sentence head;
 - a song head: the English song head's recipe (multinomial, a song = mean stanza
   log-probabilities + bonus) over the same vectors.
 Trained by scripts/train_multilingual.py. The English path (local.py) is untouched: the caller
@@ -55,10 +60,15 @@ class MultilingualWeights:
     thresholds: np.ndarray  # (8,)
     terms_weight: float
     song_head: SongHead
+    distilled_weight: np.ndarray | None = None  # (8, 384)
+    distilled_bias: np.ndarray | None = None  # (8,)
+    distilled_mix: float = 0.0
 
     def digest(self) -> str:
         parts = [self.weight.ravel(), self.bias, self.thresholds, [self.terms_weight]]
         parts += [self.song_head.weight.ravel(), self.song_head.bias, self.song_head.bonus]
+        if self.distilled_weight is not None and self.distilled_bias is not None:
+            parts += [self.distilled_weight.ravel(), self.distilled_bias, [self.distilled_mix]]
         blob = np.round(np.concatenate([np.asarray(p, np.float64) for p in parts]), 4)
         return hashlib.sha1(blob.tobytes()).hexdigest()[:6]
 
@@ -89,7 +99,16 @@ def load_multilingual(root: Path) -> MultilingualWeights | None:
                 bias=t["song.bias"].astype(np.float64),
                 bonus=np.array([float(bonus.get(e, 0.0)) for e in EMOTIONS]),
             ),
+            distilled_weight=(
+                t["distilled.weight"].astype(np.float64) if "distilled.weight" in t else None
+            ),
+            distilled_bias=t["distilled.bias"].astype(np.float64)
+            if "distilled.bias" in t
+            else None,
+            distilled_mix=float(meta.get("distilled_mix", 0.0)),
         )
+        if weights.distilled_mix > 0.0 and weights.distilled_weight is None:
+            raise ValueError("distilled_mix without a distilled head")
         if weights.weight.shape[0] != len(EMOTIONS) or weights.thresholds.shape != (8,):
             raise ValueError("multilingual head shape differs")
         if weights.terms_weight > 0.0 and not (root / ML_TERMS_FILE).is_file():
@@ -132,8 +151,23 @@ class MultilingualMember:
         return probs
 
     def scores(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        """Calibrated (n, 8) scores: 0.5 marks the dev-tuned decision."""
-        return calibrate(self.probabilities(texts, vectors), self.weights.thresholds)
+        """(n, 8) scores: the calibrated sentence head mixed with the distilled head."""
+        if len(texts) == 0:
+            return np.zeros((0, len(EMOTIONS)))
+        embedder, terms = self._parts()
+        x = vectors if vectors is not None else embedder.embed(list(texts))
+        w = self.weights
+        head = calibrate(self.probabilities(texts, x), w.thresholds)
+        if w.distilled_mix <= 0.0 or w.distilled_weight is None or w.distilled_bias is None:
+            return head
+        distilled = np.clip(
+            np.asarray(x, np.float64) @ w.distilled_weight.T + w.distilled_bias, 0, 1
+        )
+        if terms is not None:
+            # The English scores it imitates carry English terms; these carry the four languages'.
+            tw = w.terms_weight
+            distilled = (1.0 - tw) * distilled + tw * terms.probabilities(texts)
+        return (1.0 - w.distilled_mix) * head + w.distilled_mix * distilled
 
     def read_songs(self, songs_stanzas: Sequence[Sequence[str]]) -> list[SongEmotions]:
         """Stanza profiles from the sentence head, the song's profile from the song head."""
