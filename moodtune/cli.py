@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import getpass
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -114,12 +116,27 @@ def ingest_demo(ctx: click.Context, extractor: str | None) -> None:
 @ingest.command("file")
 @click.argument("path", type=click.Path(dir_okay=False))
 @_extractor_option()
+@click.option(
+    "--as-corrections",
+    is_flag=True,
+    help="Take the file's emotions column as your own corrections (as `moodtune export` "
+    "writes them), not only as labels for evaluation.",
+)
 @click.pass_context
-def ingest_file(ctx: click.Context, path: str, extractor: str | None) -> None:
-    """Ingest a CSV/JSON/JSONL file with title, artist, lyrics (optional id, album, year, url)."""
+def ingest_file(ctx: click.Context, path: str, extractor: str | None, as_corrections: bool) -> None:
+    """Ingest a CSV/JSON/JSONL file with title, artist, lyrics (optional id, album, year, url,
+    emotions)."""
+    from moodtune.corrections import CorrectionStore
+    from moodtune.label import import_corrections
     from moodtune.sources.files import load_tracks_file
 
-    _run_ingest(_settings(ctx), load_tracks_file(path), path, extractor)
+    settings = _settings(ctx)
+    tracks = load_tracks_file(path)
+    _run_ingest(settings, tracks, path, extractor)
+    if as_corrections:
+        store = CorrectionStore(settings.corrections_path)
+        count = import_corrections(tracks, store, who=f"import of {Path(path).name}")
+        click.echo(f"{count} corrections recorded from the emotions column.")
 
 
 @ingest.command("spotify")
@@ -147,6 +164,21 @@ def ingest_spotify(
     )
 
 
+_EMOTIONS_BY = {
+    "listener": "  (emotions set by a listener)",
+    "calibrated": "  (emotions calibrated by listeners' corrections)",
+}
+
+
+def _who(who: str | None) -> str:
+    if who:
+        return who
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
 def _recommendation_json(rec: Recommendation) -> dict[str, Any]:
     data = dataclasses.asdict(rec)
     data["emotions"] = [dataclasses.asdict(m) for m in rec.matched_emotions]
@@ -165,6 +197,7 @@ def _recommendation_json(rec: Recommendation) -> dict[str, Any]:
 @click.pass_context
 def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: bool) -> None:
     """Recommend tracks for a feeling, e.g. moodtune recommend "I miss my old friends"."""
+    from moodtune.corrections import existing_corrections
     from moodtune.recommend import build_recommender
     from moodtune.store import Store
     from moodtune.text import validate_query
@@ -176,7 +209,9 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
     store = Store(settings.library_url)
     if k > len(store):
         click.echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
-    results = build_recommender(settings, store).recommend(text, approach, k)
+    corrections = existing_corrections(settings.corrections_path)
+    engine = build_recommender(settings, store, corrections=corrections)
+    results = engine.recommend(text, approach, k)
     if as_json:
         click.echo(
             json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2)
@@ -184,7 +219,8 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
         return
     for r in results:
         emotions = ", ".join(f"{m.word} ({m.song_score:.2f})" for m in r.matched_emotions)
-        click.echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}")
+        by = _EMOTIONS_BY.get(r.emotions_by, "")
+        click.echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}{by}")
         if r.matched_line:
             click.echo(f'     "{r.matched_line}"')
 
@@ -221,14 +257,92 @@ def emotions(ctx: click.Context, text: str, extractor: str | None, as_json: bool
 @click.pass_context
 def info(ctx: click.Context, as_json: bool) -> None:
     """Show the library: track count, version, model, extractor, location."""
+    from moodtune.corrections import existing_corrections
     from moodtune.store import library_info
 
-    data = dataclasses.asdict(library_info(_settings(ctx)))
+    settings = _settings(ctx)
+    data = dataclasses.asdict(library_info(settings))
+    store = existing_corrections(settings.corrections_path)
+    fixed = sorted(
+        (store.current() if store is not None else {}).values(), key=lambda c: c.created_at
+    )
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        data["corrections"] = [dataclasses.asdict(c) for c in fixed]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     for key, value in data.items():
         click.echo(f"{key:<12} {value}")
+    click.echo(f"{'corrections':<12} {len(fixed)}")
+    for c in fixed:
+        click.echo(
+            f"  {c.track_id}  {c.title} — {c.artist}: {' + '.join(c.emotions)} "
+            f"(by {c.who or '?'}, {c.created_at})"
+        )
+
+
+@cli.command()
+@click.argument("track")
+@click.argument("emotion", required=False)
+@click.argument("second", required=False)
+@click.option("--undo", is_flag=True, help="Withdraw the track's latest correction.")
+@click.option("--who", default=None, help="Who corrects (default: your user name).")
+@click.pass_context
+def label(
+    ctx: click.Context,
+    track: str,
+    emotion: str | None,
+    second: str | None,
+    undo: bool,
+    who: str | None,
+) -> None:
+    """Say which emotion a song conveys: moodtune label TRACK EMOTION [SECOND].
+
+    TRACK is a track id or title (see `moodtune info` or the explorer). Every approach ranks the
+    track by these emotions at once; `--undo TRACK` withdraws the latest correction.
+    """
+    from moodtune.corrections import CorrectionStore
+    from moodtune.label import label_track, undo_label
+    from moodtune.store import Store
+
+    settings = _settings(ctx)
+    index = Store(settings.library_url, read_only=True).index()
+    store = CorrectionStore(settings.corrections_path)
+    if undo:
+        if emotion is not None:
+            raise InputError("--undo takes only the track, not emotions.")
+        track_id, now = undo_label(index, store, track, who=_who(who))
+        after = f"now {' + '.join(now.emotions)}" if now else "back to the model's emotions"
+        click.echo(f"Correction of {track_id} withdrawn: {after}.")
+        return
+    if emotion is None:
+        raise InputError("Name the emotion the song conveys, e.g. moodtune label TRACK joy.")
+    fixed = label_track(index, store, track, emotion, second, who=_who(who))
+    click.echo(f"{fixed.title} — {fixed.artist} ({fixed.track_id}): {' + '.join(fixed.emotions)}")
+
+
+@cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.pass_context
+def export(ctx: click.Context, path: str) -> None:
+    """Write the library to a .csv or .jsonl file in the import format, with your corrections
+    in the emotions column (read back with `moodtune ingest file PATH --as-corrections`)."""
+    from moodtune.corrections import existing_corrections
+    from moodtune.library_export import format_for, library_rows, render_rows
+    from moodtune.store import Store
+
+    settings = _settings(ctx)
+    target = Path(path)
+    fmt = format_for(target)
+    corrections = existing_corrections(settings.corrections_path)
+    rows = library_rows(
+        Store(settings.library_url, read_only=True),
+        corrections.current() if corrections is not None else {},
+    )
+    try:
+        target.write_text(render_rows(rows, fmt), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    click.echo(f"{len(rows)} tracks written to {target}")
 
 
 @cli.group("eval", cls=MoodTuneGroup)
@@ -358,23 +472,38 @@ def eval_recommend(
 @click.option(
     "--data",
     "data",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False),
     help="Labelled songs in the import format (title, artist, lyrics, emotions: main first), "
     "e.g. ../shared/eval/pd_songs_dev.jsonl.",
 )
+@click.option(
+    "--library",
+    "use_library",
+    is_flag=True,
+    help="Judge your library's labelled tracks instead, as listeners hear them: the tracks you "
+    "have not corrected, before and after the calibration your corrections switch on.",
+)
+@click.option("--all-tracks", is_flag=True, help="With --library: judge corrected tracks too.")
 @_extractor_option()
 @click.option("--resamples", type=int, default=2000, show_default=True, help="Bootstrap resamples.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, with per-song results.")
 @click.pass_context
 def eval_songs(
-    ctx: click.Context, data: str, extractor: str | None, resamples: int, as_json: bool
+    ctx: click.Context,
+    data: str | None,
+    use_library: bool,
+    all_tracks: bool,
+    extractor: str | None,
+    resamples: int,
+    as_json: bool,
 ) -> None:
-    """Agreement of song emotions with listeners' labels, analysed in a scratch library.
+    """Agreement of song emotions with listeners' labels.
 
-    Top-1 agreement with the main emotion, main emotion within the top 2, macro-F1, per-emotion
-    recall and the confusion matrix, with 95% bootstrap intervals and two baselines. Your own
-    library is never touched.
+    With --data, a labelled file analysed in a scratch library (yours is never touched); with
+    --library, your library's labelled tracks. Top-1 agreement with the main emotion, main
+    emotion within the top 2, macro-F1, per-emotion recall and the confusion matrix, with 95%
+    bootstrap intervals and two baselines.
     """
     from moodtune.song_agreement import (
         agreement_table,
@@ -386,6 +515,12 @@ def eval_songs(
 
     if resamples < 1:
         raise InputError(f"--resamples must be at least 1 (got {resamples}).")
+    if (data is None) == (not use_library):
+        raise InputError("Give either --data FILE or --library.")
+    if use_library:
+        _eval_library_songs(_settings(ctx), resamples, not all_tracks, as_json)
+        return
+    assert data is not None
     with _bar(f"Analysing {data}") as bar:
 
         def progress(done: int, total: int) -> None:
@@ -407,6 +542,33 @@ def eval_songs(
     click.echo("")
     click.echo(confusion_table(report))
     click.echo(describe_song_agreement(report))
+
+
+def _eval_library_songs(
+    settings: Settings, resamples: int, uncorrected_only: bool, as_json: bool
+) -> None:
+    from moodtune.corrections import existing_corrections
+    from moodtune.label import corrected_agreement, corrected_agreement_table
+    from moodtune.song_agreement import describe_song_agreement
+    from moodtune.store import Store
+
+    index = Store(settings.library_url, read_only=True).index()
+    store = existing_corrections(settings.corrections_path)
+    result = corrected_agreement(
+        index,
+        store.current() if store is not None else {},
+        resamples=resamples,
+        uncorrected_only=uncorrected_only,
+    )
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"{result.after.n} labelled tracks judged; {result.corrections} corrections in force."
+    )
+    click.echo(f"Calibration: {result.calibration.reason}")
+    click.echo(corrected_agreement_table(result))
+    click.echo(describe_song_agreement(result.after))
 
 
 @eval_group.command("feedback")

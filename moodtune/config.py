@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         return self._local_dir() / "feedback.db"
 
     @property
+    def corrections_path(self) -> Path:
+        """Listeners' corrections of song emotions: beside the library, outside the dataset."""
+        return self._local_dir() / "corrections.db"
+
+    @property
     def cache_path(self) -> Path:
         """Directory for on-disk caches (lyrics, LLM answers, OAuth tokens), outside the repo."""
         if self.cache_dir:

@@ -178,6 +178,9 @@ class Recommendation:
     url: str = ""
     album: str = ""
     details: Mapping[str, float] = field(default_factory=dict)
+    # Who set the song's emotions: "model", "calibrated" (by listeners' corrections) or
+    # "listener" (this track was corrected).
+    emotions_by: str = "model"
 
 
 @dataclass(frozen=True, slots=True)

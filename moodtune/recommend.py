@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from moodtune.config import Settings
+from moodtune.corrections import CorrectionStore
 from moodtune.embed import Embedder, get_embedder
 from moodtune.emotions import build_extractor
 from moodtune.emotions.base import EmotionExtractor
@@ -23,6 +24,7 @@ from moodtune.emotions.vectors import WordVectors
 from moodtune.emotions.words import MILD, basic_words, intensity_word, refined_words, words_text
 from moodtune.errors import InputError, NotFoundError
 from moodtune.feedback import FeedbackStore
+from moodtune.listener import ListenerView, listener_view
 from moodtune.models import (
     EMOTIONS,
     EmotionProfile,
@@ -197,13 +199,27 @@ class Recommender:
     embedder: Embedder
     extractor: EmotionExtractor
     net_votes: Callable[[], Mapping[str, int]] | None = None
+    corrections: CorrectionStore | None = None
     _words: WordVectors | None = field(default=None, repr=False)
+    _view: tuple[tuple[str, int], ListenerView] | None = field(default=None, repr=False)
 
     @property
     def word_vectors(self) -> WordVectors:
         if self._words is None:
             self._words = WordVectors(self.embedder)
         return self._words
+
+    def view(self) -> ListenerView:
+        """The library with listeners' corrections applied, rebuilt when either changes."""
+        index = self.store.index()
+        if self.corrections is None:
+            return listener_view(index, {}, self.word_vectors)
+        key = (index.version, self.corrections.revision())
+        cached = self._view
+        if cached is None or cached[0] != key:
+            cached = (key, listener_view(index, self.corrections.current(), self.word_vectors))
+            self._view = cached
+        return cached[1]
 
     def context(self, query: str) -> QueryContext:
         return QueryContext(
@@ -221,7 +237,7 @@ class Recommender:
         ranker = APPROACHES.get(approach)
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k}).")
-        index = self.store.index()
+        index = self.view().index
         if len(index) == 0:
             raise NotFoundError(
                 "The library is empty: ingest the demo catalogue or a playlist first."
@@ -256,6 +272,7 @@ class Recommender:
             rank=rank,
             matched_line=self._best_line(ctx, row, by_emotion=approach != "lyrics"),
             matched_emotions=matched_emotions(ctx.profile, song),
+            emotions_by=index.emotion_source(row),
         )
 
     def _best_line(self, ctx: QueryContext, row: int, *, by_emotion: bool) -> str:
@@ -290,6 +307,7 @@ def build_recommender(
     embedder: Embedder | None = None,
     extractor: EmotionExtractor | None = None,
     feedback: FeedbackStore | None = None,
+    corrections: CorrectionStore | None = None,
 ) -> Recommender:
     """Wire a Recommender: the library's own extractor and embedder (queries must match songs)."""
     if extractor is None:
@@ -300,4 +318,5 @@ def build_recommender(
         embedder=embedder or get_embedder(store.embedder_name or settings.embedder),
         extractor=extractor,
         net_votes=feedback.track_net_votes if feedback is not None else None,
+        corrections=corrections,
     )

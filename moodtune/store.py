@@ -123,9 +123,15 @@ class LibraryIndex:
     profiles: np.ndarray  # (n, 8)
     emotion_emb: np.ndarray  # (n, DIM)
     refined_emb: np.ndarray  # (n, DIM)
+    # Who set each row's emotions: "model" (as stored), "calibrated" (the model's, calibrated by
+    # listeners' corrections) or "listener". Empty means all "model"; see moodtune.listener.
+    emotion_sources: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.track_ids)
+
+    def emotion_source(self, row: int) -> str:
+        return self.emotion_sources[row] if self.emotion_sources else "model"
 
     def profile(self, row: int) -> EmotionProfile:
         return EmotionProfile(tuple(float(x) for x in self.profiles[row]))
@@ -261,6 +267,10 @@ class Store:
         return {
             tid: (h, e, v) for tid, h, e, v in zip(ids, hashes, embedders, versions, strict=True)
         }
+
+    def years(self) -> list[int | None]:
+        """Each row's release year, None where unknown."""
+        return [int(y) or None for y in self._column("year")]
 
     def to_pandas(self) -> pd.DataFrame:
         """All tracks with metadata, dominant emotion and the 8 scores, one row per track."""

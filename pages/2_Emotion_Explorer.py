@@ -17,7 +17,8 @@ page_setup("Emotion Explorer", "🧭")
 st.title("Emotion Explorer")
 try:
     library = resources.store()
-    points = build_points(library.index())
+    index = resources.listener_view().index
+    points = build_points(index)
 except MoodTuneError as exc:
     widgets.show_error(exc)
     st.caption("Open the Ingest page in the sidebar to build a library.")
@@ -50,7 +51,6 @@ figure = emotion_map(
 )
 st.plotly_chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
 
-index = library.index()
 row = st.selectbox(
     "Track",
     view.rows.tolist(),
@@ -58,7 +58,7 @@ row = st.selectbox(
     format_func=lambda r: f"{index.titles[r]} — {index.artists[r]}",
     key=TRACK_KEY,
 )
-widgets.track_detail(library, int(row))
+widgets.track_detail(library, index, int(row))
 
 st.subheader(f"Playlist profile ({len(view)} tracks)")
 widgets.playlist_panel(view)

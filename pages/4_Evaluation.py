@@ -43,6 +43,22 @@ st.caption(
 )
 evaluation.show_song_agreement(evaluation.library_song_agreement(library))
 
+st.subheader("Listeners' corrections")
+st.caption(
+    'Corrections ("this song feels like…" in the explorer or on a result) set a track\'s '
+    "emotions. From 10 of them on, the library tries a calibration of the model's other songs "
+    "and keeps it only if, tried on each correction in turn, it gets at least 2 more of them "
+    "right than the model alone. Judged here on the labelled tracks nobody corrected. "
+    "`moodtune eval songs --library` prints the same."
+)
+try:
+    effect = evaluation.corrections_effect(library)
+except MoodTuneError as exc:
+    widgets.show_error(exc)
+    effect = None
+if effect is not None:
+    evaluation.show_corrections(effect)
+
 st.subheader("Labelled queries")
 st.caption(
     "Each query is a feeling with its expected emotions. A song is a hit when its labelled "

@@ -29,6 +29,7 @@ from moodtune.evaluate import (
     parse_queries,
 )
 from moodtune.feedback import FeedbackStore
+from moodtune.label import CorrectedAgreement, corrected_agreement
 from moodtune.recommend import build_recommender
 from moodtune.song_agreement import SongAgreementReport, describe_song_agreement, song_agreement
 from moodtune.store import Store
@@ -80,6 +81,22 @@ def _song_agreement(url: str, version: str) -> SongAgreementReport:
 def library_song_agreement(library: Store) -> SongAgreementReport:
     """How often each labelled track's strongest analysed emotion is its labelled main one."""
     return _song_agreement(library.url, library.version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _corrected(url: str, version: str, revision: int) -> CorrectedAgreement | None:
+    # `version` and `revision` are the cache key: a new commit or a new correction.
+    index = resources.store(url).index()
+    current = resources.corrections().current()
+    if not any(index.labels):
+        return None
+    return corrected_agreement(index, current, resamples=RESAMPLES)
+
+
+def corrections_effect(library: Store) -> CorrectedAgreement | None:
+    """Agreement of the uncorrected labelled tracks before and after the corrections'
+    calibration, with its leave-one-out check; None when no track is labelled."""
+    return _corrected(library.url, library.version, resources.corrections().revision())
 
 
 def run_comparison(upload: bytes | None = None, name: str = "") -> RecommenderReport:
@@ -314,3 +331,31 @@ def show_feedback(report: FeedbackReport) -> None:
             "share up": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
         },
     )
+
+
+def corrected_frame(result: CorrectedAgreement) -> pd.DataFrame:
+    """Model alone against the corrections' calibration, on uncorrected labelled tracks."""
+    rows = []
+    for name, report, loo in (
+        ("model alone", result.before, result.calibration.loo_before),
+        ("with the corrections' calibration", result.after, result.calibration.loo_after),
+    ):
+        rows.append(
+            {
+                "song emotions": name,
+                "tracks judged": report.n,
+                "top-1": round(report.top1.mean, 3),
+                "top-1 CI": _ci(report.top1),
+                "main in top 2": round(report.top2.mean, 3),
+                "macro-F1": round(report.macro_f1.mean, 3),
+                "corrections, leave-one-out": None if loo is None else round(loo, 3),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def show_corrections(result: CorrectedAgreement) -> None:
+    """What the listeners' corrections changed: the calibration's state and its effect."""
+    st.metric("Corrections in force", result.corrections)
+    show_summary(f"Calibration: {result.calibration.reason}")
+    st.dataframe(corrected_frame(result), hide_index=True, key="eval-corrections-table")

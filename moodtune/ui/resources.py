@@ -1,7 +1,8 @@
 """Heavy objects shared by every session of the app, built once per process.
 
 Owns: the @st.cache_resource getters (settings, embedder, extractor, store, recommender,
-feedback store, emotion word vectors), each keyed by plain strings. The store is opened read-only
+feedback and corrections stores, emotion word vectors, the
+library as listeners hear it), each keyed by plain strings. The store is opened read-only
 and refreshed on every call (under a lock, since sessions run in threads) so a version committed
 by the Ingest page or the CLI shows up on the next rerun; its in-memory index is rebuilt only
 when the version changes. Must not cache a sqlite connection or anything session-specific, and
@@ -16,10 +17,12 @@ import numpy as np
 import streamlit as st
 
 from moodtune.config import Settings, load_settings
+from moodtune.corrections import CorrectionStore
 from moodtune.embed import Embedder, get_embedder
 from moodtune.emotions import build_extractor
 from moodtune.emotions.base import EmotionExtractor
 from moodtune.feedback import FeedbackStore
+from moodtune.listener import ListenerView
 from moodtune.models import EMOTIONS
 from moodtune.recommend import Recommender, build_recommender
 from moodtune.store import Store
@@ -74,6 +77,17 @@ def votes() -> FeedbackStore:
 
 
 @st.cache_resource(show_spinner=False)
+def correction_store(path: str) -> CorrectionStore:
+    """Return the corrections store at `path` (it opens a connection per call)."""
+    return CorrectionStore(path)
+
+
+def corrections() -> CorrectionStore:
+    """Return the listeners' corrections beside the configured library."""
+    return correction_store(str(settings().corrections_path))
+
+
+@st.cache_resource(show_spinner=False)
 def _recommender(url: str, extractor_name: str, embedder_name: str) -> Recommender:
     config = settings()
     return build_recommender(
@@ -82,6 +96,7 @@ def _recommender(url: str, extractor_name: str, embedder_name: str) -> Recommend
         embedder=embedder(embedder_name),
         extractor=extractor(extractor_name),
         feedback=feedback_store(str(config.feedback_path)),
+        corrections=correction_store(str(config.corrections_path)),
     )
 
 
@@ -94,6 +109,13 @@ def recommender() -> Recommender:
         library.extractor_name or config.extractor,
         library.embedder_name or config.embedder,
     )
+
+
+def listener_view() -> ListenerView:
+    """The library with listeners' corrections applied (rebuilt when either changes)."""
+    engine = recommender()
+    with _REFRESH_LOCK:
+        return engine.view()
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,5 +1,6 @@
 """Small display pieces shared by the pages: errors, library status, result cards with thumbs,
-the feedback summary, ingestion reports, versions, and the explorer's track and playlist panels.
+the feedback summary, ingestion reports, versions, the explorer's track and playlist panels, and
+the form that corrects a song's emotions.
 
 Owns: how outside text is shown (st.text, dataframes, or md_escape'd markdown; links only to
 validated Spotify pages) and the thumbs-vote bookkeeping (one stored row per changed vote).
@@ -14,18 +15,25 @@ import pandas as pd
 import streamlit as st
 
 from moodtune.charts import distribution_bar, radar, share_bar
+from moodtune.corrections import Correction
 from moodtune.errors import MoodTuneError
 from moodtune.explore import ExplorerPoints, dominant_distribution, emotion_lines, playlist_profile
 from moodtune.feedback import Vote
 from moodtune.ingest import IngestReport
-from moodtune.models import Recommendation
-from moodtune.store import Store
+from moodtune.listener import CALIBRATED, LISTENER
+from moodtune.models import EMOTIONS, Recommendation
+from moodtune.store import LibraryIndex, Store
 from moodtune.ui import resources
 from moodtune.ui.actions import QueryResult
 from moodtune.ui.safe import md_escape, spotify_url
 from moodtune.ui.setup import session_id
 
 ERROR_LIMIT = 4000
+NO_SECOND = "—"
+EMOTIONS_BY = {
+    LISTENER: "emotions set by a listener",
+    CALIBRATED: "emotions calibrated by listeners' corrections",
+}
 
 
 def show_error(exc: MoodTuneError) -> None:
@@ -73,7 +81,8 @@ def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -
             f"{m.word} ({m.emotion}: you {m.query_score:.2f}, song {m.song_score:.2f})"
             for m in rec.matched_emotions
         )
-        st.caption(md_escape(f"score {rec.score:.3f} · {rec.approach} · {matched}", 400))
+        by = f" · {EMOTIONS_BY[rec.emotions_by]}" if rec.emotions_by in EMOTIONS_BY else ""
+        st.caption(md_escape(f"score {rec.score:.3f} · {rec.approach} · {matched}{by}", 400))
         if rec.matched_line:
             st.text(f"“{rec.matched_line}”")
         link = spotify_url(rec.url)
@@ -82,6 +91,10 @@ def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -
         if vote:
             key = _vote_key(query, rec)
             record_vote(query, rec, st.feedback("thumbs", key=key), key)
+            with st.popover("This song feels like…", key=f"fix-{rec.approach}-{rec.rank}"):
+                correction_form(
+                    rec.track_id, rec.title, rec.artist, f"fix-{rec.approach}-{rec.rank}"
+                )
 
 
 def query_results(result: QueryResult, *, vote: bool = True) -> None:
@@ -150,11 +163,13 @@ def versions_table(library: Store) -> None:
     st.dataframe(frame, hide_index=True, key="versions-table")
 
 
-def track_detail(library: Store, row: int) -> None:
-    """Radar, refined words and the lines carrying the top emotions of one track."""
-    index = library.index()
+def track_detail(library: Store, index: LibraryIndex, row: int) -> None:
+    """Radar, refined words, the lines carrying the top emotions of one track, and the form
+    that corrects its emotions. `index` is the library as listeners hear it."""
     profile = index.profile(row)
     st.markdown(f"**{md_escape(index.titles[row])}** — {md_escape(index.artists[row])}")
+    if index.emotion_source(row) in EMOTIONS_BY:
+        st.caption(EMOTIONS_BY[index.emotion_source(row)].capitalize() + ".")
     left, right = st.columns(2)
     left.plotly_chart(radar([(index.titles[row], profile)]), key="track-radar")
     with right:
@@ -164,6 +179,67 @@ def track_detail(library: Store, row: int) -> None:
         vectors = resources.emotion_vectors(library.embedder_name or resources.settings().embedder)
         for item in emotion_lines(library.track_text(row), profile, vectors):
             st.text(f"{item.emotion} {item.score:.2f}  “{item.line}”")
+    st.caption("This song feels like…")
+    correction_form(index.track_ids[row], index.titles[row], index.artists[row], "explorer-fix")
+
+
+def _correction_note(current: Correction) -> str:
+    return (
+        f"Set to {' + '.join(current.emotions)} by {current.who or 'a listener'} "
+        f"on {current.created_at[:16].replace('T', ' ')}."
+    )
+
+
+def correction_form(track_id: str, title: str, artist: str, key: str) -> None:
+    """Pick a track's main emotion (and optionally a second); save it or undo the last one."""
+    try:
+        current = resources.corrections().current().get(track_id)
+    except MoodTuneError as exc:
+        show_error(exc)
+        return
+    if current is not None:
+        st.caption(md_escape(_correction_note(current)))
+    left, right = st.columns(2)
+    main = left.selectbox(
+        "Main emotion",
+        EMOTIONS,
+        index=EMOTIONS.index(current.main) if current else None,
+        placeholder="Choose…",
+        key=f"{key}-main-{track_id}",
+    )
+    seconds = [NO_SECOND, *EMOTIONS]
+    second = right.selectbox(
+        "Second (optional)",
+        seconds,
+        index=seconds.index(current.second) if current and current.second else 0,
+        key=f"{key}-second-{track_id}",
+    )
+    save, undo = st.columns(2)
+    if save.button("Save", key=f"{key}-save-{track_id}", disabled=main is None):
+        try:
+            resources.corrections().set(
+                track_id,
+                str(main),
+                None if second == NO_SECOND else str(second),
+                who="app",
+                title=title,
+                artist=artist,
+            )
+        except MoodTuneError as exc:
+            show_error(exc)
+            return
+        st.toast("Saved: every approach now ranks this song by your emotions.")
+        st.rerun()
+    if current is not None and undo.button("Undo", key=f"{key}-undo-{track_id}"):
+        try:
+            resources.corrections().undo(track_id, who="app")
+        except MoodTuneError as exc:
+            show_error(exc)
+            return
+        for name in (f"{key}-main-{track_id}", f"{key}-second-{track_id}"):
+            st.session_state.pop(name, None)
+        st.toast("Correction withdrawn.")
+        st.rerun()
 
 
 def playlist_panel(points: ExplorerPoints) -> None:

@@ -1,5 +1,6 @@
 """One end-to-end run in headless Debian Chromium: feeling -> results -> thumbs-up -> SQLite row
--> Emotion Explorer chart, against a real `streamlit run app.py` on a free localhost port."""
+-> Emotion Explorer chart -> a track's emotions corrected, against a real `streamlit run app.py`
+on a free localhost port."""
 
 from __future__ import annotations
 
@@ -50,10 +51,17 @@ def _feedback_rows(path: Path) -> list[tuple[str, str, int, str, int, str]]:
             return []
 
 
+def _corrections(path: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT track_id, main, who FROM corrections WHERE action = 'set'"
+        ).fetchall()
+
+
 def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> None:
     # Fail, never skip: .ci/run installs Debian's chromium, and a silent skip would hide it.
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)"
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
@@ -108,5 +116,26 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             page.mouse.click(x, y)
             detail = page.locator('[data-testid="stMarkdown"]').filter(has_text=f"{title} —")
             expect(detail.first).to_be_visible(timeout=30_000)
+
+            # The listener says how that song feels; the correction lands in SQLite.
+            # The form is redrawn for the clicked track: open its list once the rerun settles.
+            main = page.locator('[data-testid="stSelectbox"]').filter(has_text="Main emotion")
+            option = page.get_by_role("option", name="anticipation", exact=True)
+            for _ in range(5):
+                page.wait_for_timeout(1_000)
+                main.first.click()
+                try:
+                    option.click(timeout=5_000)
+                    break
+                except PlaywrightTimeout:
+                    page.keyboard.press("Escape")
+            else:
+                raise AssertionError("the emotion list of the track panel never opened")
+            save = page.get_by_role("button", name="Save", exact=True)
+            expect(save).to_be_enabled(timeout=30_000)
+            save.click()
+            expect(page.get_by_text("Emotions set by a listener.")).to_be_visible(timeout=60_000)
+            fixed = _corrections(app_home / "corrections.db")
+            assert [(t, m, who) for t, m, who in fixed] == [(fixed[0][0], "anticipation", "app")]
         finally:
             browser.close()
