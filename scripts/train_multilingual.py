@@ -22,8 +22,8 @@ these languages exist here, so C is picked on the English development songs
 
 Distilled head: a ridge regression (alpha DISTILL_ALPHA) from e5 vectors of the English train
 lines to the English path's calibrated scores of the same lines; a sentence's scores are
-(1 - DISTILLED_MIX) * calibrated sentence head + DISTILLED_MIX * distilled head (that one mixed
-with the term lexicon by the same weight w). The mix weight
+(1 - DISTILLED_MIX) * calibrated sentence head + DISTILLED_MIX * distilled head, plus w times
+the term lexicon's firings, clipped to [0, 1]. The mix weight
 was compared on the multilingual feelings (data/eval_queries_multilingual): 0 (head only),
 0.5 and 1 (docs/multilingual.md), so those P@5 figures are not untouched.
 
@@ -295,9 +295,8 @@ def main() -> None:
     def shipped_scores(x: np.ndarray, texts: list[str]) -> np.ndarray:
         head = calibrate(sentence_probs(x, texts), thresholds)
         distilled = np.clip(x @ d_w.T + d_b, 0, 1)
-        if terms_w:
-            distilled = (1 - terms_w) * distilled + terms_w * terms.probabilities(texts)
-        return (1 - DISTILLED_MIX) * head + DISTILLED_MIX * distilled
+        mixed = (1 - DISTILLED_MIX) * head + DISTILLED_MIX * distilled
+        return np.clip(mixed + terms_w * terms.probabilities(texts), 0, 1)
 
     # Test, once: the two training sets' heads (at their dev-best C) and the shipped mix.
     test: dict[str, dict[str, object]] = {}

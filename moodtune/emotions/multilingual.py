@@ -10,8 +10,8 @@ the weights directory, and scoring with them. Over multilingual-e5-small vectors
 - a distilled head: a ridge regression from e5 vectors of English XED lines to the English
   path's own calibrated scores of those lines, so that a sentence in another language scores
   about as its English equivalent does (e5 places translations close together);
-- a sentence's scores: (1 - distilled_mix) * sentence head + distilled_mix * distilled, the
-  distilled part mixed with the term lexicon by the same weight as the sentence head;
+- a sentence's scores: (1 - distilled_mix) * sentence head + distilled_mix * distilled, plus
+  the term lexicon's firings times its weight, clipped to [0, 1];
 - a song head: the English song head's recipe (multinomial, a song = mean stanza
   log-probabilities + bonus) over the same vectors.
 Trained by scripts/train_multilingual.py. The English path (local.py) is untouched: the caller
@@ -163,11 +163,12 @@ class MultilingualMember:
         distilled = np.clip(
             np.asarray(x, np.float64) @ w.distilled_weight.T + w.distilled_bias, 0, 1
         )
+        mixed = (1.0 - w.distilled_mix) * head + w.distilled_mix * distilled
         if terms is not None:
-            # The English scores it imitates carry English terms; these carry the four languages'.
-            tw = w.terms_weight
-            distilled = (1.0 - tw) * distilled + tw * terms.probabilities(texts)
-        return (1.0 - w.distilled_mix) * head + w.distilled_mix * distilled
+            # The English scores it imitates carry English terms; these add the four languages'
+            # on top (a convex mix would shrink every score and mark fewer emotions present).
+            mixed = np.clip(mixed + w.terms_weight * terms.probabilities(texts), 0.0, 1.0)
+        return mixed
 
     def read_songs(self, songs_stanzas: Sequence[Sequence[str]]) -> list[SongEmotions]:
         """Stanza profiles from the sentence head, the song's profile from the song head."""
