@@ -168,7 +168,7 @@ class MultilingualMember:
             # The English scores it imitates carry English terms; these add the four languages'
             # on top (a convex mix would shrink every score and mark fewer emotions present).
             mixed = np.clip(mixed + w.terms_weight * terms.probabilities(texts), 0.0, 1.0)
-        return mixed
+        return np.asarray(mixed, dtype=np.float64)
 
     def read_songs(self, songs_stanzas: Sequence[Sequence[str]]) -> list[SongEmotions]:
         """Stanza profiles from the sentence head, the song's profile from the song head."""
