@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from moodtune.errors import MoodTuneError, NotFoundError
-from moodtune.sources.demo import load_demo_catalogue
+from moodtune.sources.demo import load_demo_catalogue, load_demo_playlists
 from moodtune.ui import page_setup, resources, widgets
 from moodtune.ui.actions import IngestJob, ask, ingest_with_progress
 from moodtune.ui.safe import md_escape
@@ -21,7 +21,9 @@ except NotFoundError:
     st.warning("There is no library yet. Build the demo library (original songs) to start.")
     if st.button("Build the demo library", key="home-build-demo", type="primary"):
         try:
-            report = ingest_with_progress(IngestJob(load_demo_catalogue(), "demo catalogue"))
+            report = ingest_with_progress(
+                IngestJob(load_demo_catalogue(), "demo catalogue", playlists=load_demo_playlists())
+            )
             st.session_state["home-built"] = report.summary()
             st.rerun()
         except MoodTuneError as exc:

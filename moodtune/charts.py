@@ -10,7 +10,7 @@ Must not import streamlit, read the store or compute positions (moodtune/explore
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Literal
 
 import numpy as np
@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from moodtune.explore import ExplorerPoints
 from moodtune.models import EMOTIONS, VALENCE_AROUSAL, EmotionProfile
+from moodtune.playlist_profiles import PlaylistProfile
 from moodtune.text import one_line
 
 # Plutchik's wheel colours, so a colour means the same emotion on every chart.
@@ -31,6 +32,9 @@ EMOTION_COLORS: dict[str, str] = {
     "anger": "#d7263d",
     "anticipation": "#f08a24",
 }
+OTHER_COLOR = "#b8b8b8"
+# Overlaid radars (compared playlists) need colours apart from each other, not the theme's.
+OVERLAY_COLORS = ("#3d6fd6", "#f08a24", "#2a9d5c")
 MapKind = Literal["valence_arousal", "projection"]
 _HOVER = "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>"
 _MAX_LABEL = 80
@@ -42,38 +46,35 @@ def plot_text(text: str, limit: int = _MAX_LABEL) -> str:
 
 
 def emotion_map(
-    points: ExplorerPoints, kind: MapKind = "valence_arousal", highlight: int | None = None
+    points: ExplorerPoints,
+    kind: MapKind = "valence_arousal",
+    highlight: int | None = None,
+    members: Collection[int] | None = None,
 ) -> go.Figure:
-    """Scatter the tracks, one trace per dominant emotion; customdata[0] is the library row."""
+    """Scatter the tracks, one trace per dominant emotion; customdata[0] is the library row.
+
+    With `members` (library rows, e.g. a playlist's), only those keep their emotion's colour;
+    the other tracks stay on the map in grey, behind them, and can still be clicked.
+    """
     coords = points.valence_arousal if kind == "valence_arousal" else points.projection.coords
     fig = go.Figure()
     reach = _reach(coords)
     if kind == "valence_arousal":
         _add_anchors(fig, reach)
     dominant = np.array(points.dominant, dtype=object)
+    focus = (
+        np.isin(points.rows, np.fromiter(members, dtype=np.int64, count=len(members)))
+        if members is not None
+        else np.ones(len(points), dtype=bool)
+    )
+    others = np.flatnonzero(~focus)
+    if len(others):
+        fig.add_trace(_markers(points, coords, others, "other tracks", OTHER_COLOR, 7, 0.45))
     for emotion in EMOTIONS:
-        keep = np.flatnonzero(dominant == emotion)
+        keep = np.flatnonzero((dominant == emotion) & focus)
         if not len(keep):
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=coords[keep, 0],
-                y=coords[keep, 1],
-                mode="markers",
-                name=emotion,
-                marker={"color": EMOTION_COLORS[emotion], "size": 10, "opacity": 0.85},
-                customdata=[
-                    [
-                        int(points.rows[i]),
-                        plot_text(points.titles[i]),
-                        plot_text(points.artists[i]),
-                        plot_text(points.top[i], 120),
-                    ]
-                    for i in keep
-                ],
-                hovertemplate=_HOVER,
-            )
-        )
+        fig.add_trace(_markers(points, coords, keep, emotion, EMOTION_COLORS[emotion], 10, 0.85))
     if highlight is not None:
         at = np.flatnonzero(points.rows == highlight)
         if len(at):
@@ -105,6 +106,70 @@ def emotion_map(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         height=480,
         clickmode="event+select",  # a click selects one track (Streamlit reads the event)
+    )
+    return fig
+
+
+def _markers(
+    points: ExplorerPoints,
+    coords: np.ndarray,
+    keep: np.ndarray,
+    name: str,
+    color: str,
+    size: int,
+    opacity: float,
+) -> go.Scatter:
+    return go.Scatter(
+        x=coords[keep, 0],
+        y=coords[keep, 1],
+        mode="markers",
+        name=name,
+        marker={"color": color, "size": size, "opacity": opacity},
+        customdata=[
+            [
+                int(points.rows[i]),
+                plot_text(points.titles[i]),
+                plot_text(points.artists[i]),
+                plot_text(points.top[i], 120),
+            ]
+            for i in keep
+        ],
+        hovertemplate=_HOVER,
+    )
+
+
+def arc_chart(profile: PlaylistProfile, height: int = 340) -> go.Figure:
+    """Stacked areas of each track's emotions in play order (shares of the track's total),
+    so the colours show how the playlist's mood moves from the first track to the last."""
+    arc = np.asarray(profile.arc, dtype=np.float64)
+    totals = arc.sum(axis=1, keepdims=True)
+    shares = np.divide(arc, totals, out=np.zeros_like(arc), where=totals > 1e-12)
+    positions = list(range(1, len(arc) + 1))
+    labels = [
+        f"{i}. {plot_text(t, 50)} — {plot_text(a, 40)}"
+        for i, (t, a) in enumerate(zip(profile.titles, profile.artists, strict=True), 1)
+    ]
+    fig = go.Figure()
+    for e, emotion in enumerate(EMOTIONS):
+        fig.add_trace(
+            go.Scatter(
+                x=positions,
+                y=shares[:, e],
+                customdata=np.column_stack([labels, arc[:, e]]) if len(arc) else None,
+                mode="lines",
+                name=emotion,
+                stackgroup="arc",
+                line={"width": 0.5, "color": EMOTION_COLORS[emotion]},
+                hovertemplate=f"%{{customdata[0]}}<br>{emotion} %{{customdata[1]:.2f}}"
+                "<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        xaxis={"title": "position in the playlist", "dtick": 1 if len(arc) <= 30 else None},
+        yaxis={"title": "share of the track's emotions", "range": [0, 1], "tickformat": ".0%"},
+        hovermode="x unified",
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        height=height,
     )
     return fig
 
@@ -141,14 +206,17 @@ def radar(
     """Draw one closed polygon per (name, profile) over the 8 emotions, radius 0..1."""
     fig = go.Figure()
     theta = [*EMOTIONS, EMOTIONS[0]]
-    for name, profile in profiles:
+    for i, (name, profile) in enumerate(profiles):
         r = [*profile.scores, profile.scores[0]]
+        color = OVERLAY_COLORS[i % len(OVERLAY_COLORS)]
         fig.add_trace(
             go.Scatterpolar(
                 r=r,
                 theta=theta,
                 fill="toself",
                 name=plot_text(name, 40),
+                line={"color": color, "width": 2},
+                fillcolor=_rgba(color, 0.15 if len(profiles) > 1 else 0.4),
                 hovertemplate="%{theta}: %{r:.2f}<extra></extra>",
             )
         )
@@ -156,10 +224,15 @@ def radar(
         title_text=plot_text(title) if title else None,
         polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75, 1.0]}},
         showlegend=len(profiles) > 1,
-        margin={"l": 30, "r": 30, "t": 40 if title else 20, "b": 20},
+        margin={"l": 60, "r": 60, "t": 40 if title else 20, "b": 20},
         height=height,
     )
     return fig
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def distribution_bar(counts: Sequence[tuple[str, int]], title: str = "") -> go.Figure:

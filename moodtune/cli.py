@@ -1,4 +1,4 @@
-"""`moodtune ingest | recommend | emotions | info | eval`: a thin shell over the library.
+"""`moodtune ingest | recommend | emotions | playlists | profile | info | eval`: a thin shell.
 
 Each command parses arguments, makes one library call and prints. MoodTuneError becomes a
 ClickException with the error's exit code (0 ok, 1 expected failure, 2 bad input, 3 source
@@ -14,15 +14,18 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from moodtune.config import Settings, load_settings
 from moodtune.emotions import EXTRACTORS
 from moodtune.errors import InputError, MoodTuneError
-from moodtune.models import Recommendation
+from moodtune.models import EMOTIONS, EmotionProfile, Playlist, Recommendation, RecommendFilters
 from moodtune.recommend import APPROACHES
+
+if TYPE_CHECKING:
+    from moodtune.playlist_profiles import PlaylistProfile
 
 
 class MoodTuneGroup(click.Group):
@@ -83,7 +86,12 @@ _extractor_option = functools.partial(
 
 
 def _run_ingest(
-    settings: Settings, tracks: Sequence[Any], label: str, extractor: str | None, lyrics: Any = None
+    settings: Settings,
+    tracks: Sequence[Any],
+    label: str,
+    extractor: str | None,
+    lyrics: Any = None,
+    playlists: Sequence[Playlist] = (),
 ) -> None:
     from moodtune.ingest import build_ingestor
 
@@ -92,7 +100,9 @@ def _run_ingest(
         settings, extractor_name=extractor, lyrics=lyrics, embedder_name=embedder
     )
     with click.progressbar(length=len(tracks), label=f"Ingesting {label}", file=sys.stderr) as bar:
-        report = ingestor.run(tracks, label, progress=lambda done, total, outcome: bar.update(1))
+        report = ingestor.run(
+            tracks, label, progress=lambda done, total, outcome: bar.update(1), playlists=playlists
+        )
     for outcome in report.outcomes:
         if outcome.status in ("no lyrics", "failed"):
             click.echo(
@@ -108,9 +118,11 @@ def _run_ingest(
 @click.pass_context
 def ingest_demo(ctx: click.Context, extractor: str | None) -> None:
     """Ingest the bundled demo catalogue (original songs, offline)."""
-    from moodtune.sources.demo import load_demo_catalogue
+    from moodtune.sources.demo import load_demo_catalogue, load_demo_playlists
 
-    _run_ingest(_settings(ctx), load_demo_catalogue(), "demo", extractor)
+    _run_ingest(
+        _settings(ctx), load_demo_catalogue(), "demo", extractor, playlists=load_demo_playlists()
+    )
 
 
 @ingest.command("file")
@@ -125,14 +137,17 @@ def ingest_demo(ctx: click.Context, extractor: str | None) -> None:
 @click.pass_context
 def ingest_file(ctx: click.Context, path: str, extractor: str | None, as_corrections: bool) -> None:
     """Ingest a CSV/JSON/JSONL file with title, artist, lyrics (optional id, album, year, url,
-    emotions)."""
+    emotions); the file becomes a playlist named after it."""
     from moodtune.corrections import CorrectionStore
     from moodtune.label import import_corrections
+    from moodtune.playlists import file_playlist
     from moodtune.sources.files import load_tracks_file
 
     settings = _settings(ctx)
     tracks = load_tracks_file(path)
-    _run_ingest(settings, tracks, path, extractor)
+    _run_ingest(
+        settings, tracks, path, extractor, playlists=[file_playlist(Path(path).name, tracks)]
+    )
     if as_corrections:
         store = CorrectionStore(settings.corrections_path)
         count = import_corrections(tracks, store, who=f"import of {Path(path).name}")
@@ -151,7 +166,11 @@ def ingest_spotify(
 ) -> None:
     """Ingest a Spotify playlist you own or collaborate on (needs SPOTIPY_CLIENT_ID)."""
     from moodtune.sources.lyrics import build_lyrics_chain
-    from moodtune.sources.spotify import SpotifyPlaylistSource, make_spotify_client
+    from moodtune.sources.spotify import (
+        SpotifyPlaylistSource,
+        make_spotify_client,
+        spotify_playlist,
+    )
 
     settings = _settings(ctx)
     names = [p.strip() for p in providers.split(",") if p.strip()] if providers else None
@@ -160,7 +179,12 @@ def ingest_spotify(
         click.echo(f"  skipped: {reason}", err=True)
     chain = build_lyrics_chain(settings, names)
     _run_ingest(
-        settings, list(playlist.tracks), f"Spotify playlist {playlist.name}", extractor, chain
+        settings,
+        list(playlist.tracks),
+        f"Spotify playlist {playlist.name}",
+        extractor,
+        chain,
+        playlists=[spotify_playlist(playlist)],
     )
 
 
@@ -193,9 +217,12 @@ def _recommendation_json(rec: Recommendation) -> dict[str, Any]:
     "--approach", type=click.Choice(APPROACHES.names()), default="lyrics", show_default=True
 )
 @click.option("-k", "k", type=int, default=5, show_default=True, help="Number of tracks.")
+@click.option("--playlist", default=None, help="Only tracks of this playlist (name or id).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: bool) -> None:
+def recommend(
+    ctx: click.Context, text: str, approach: str, k: int, playlist: str | None, as_json: bool
+) -> None:
     """Recommend tracks for a feeling, e.g. moodtune recommend "I miss my old friends"."""
     from moodtune.corrections import existing_corrections
     from moodtune.recommend import build_recommender
@@ -211,7 +238,8 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
         click.echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
     corrections = existing_corrections(settings.corrections_path)
     engine = build_recommender(settings, store, corrections=corrections)
-    results = engine.recommend(text, approach, k)
+    filters = RecommendFilters(playlist=playlist) if playlist else None
+    results = engine.recommend(text, approach, k, filters)
     if as_json:
         click.echo(
             json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2)
@@ -223,6 +251,8 @@ def recommend(ctx: click.Context, text: str, approach: str, k: int, as_json: boo
         click.echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}{by}")
         if r.matched_line:
             click.echo(f'     "{r.matched_line}"')
+        if r.playlists:
+            click.echo(f"     in: {', '.join(r.playlists)}")
 
 
 @cli.command()
@@ -343,6 +373,89 @@ def export(ctx: click.Context, path: str) -> None:
     except OSError as exc:
         raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
     click.echo(f"{len(rows)} tracks written to {target}")
+
+
+@cli.command("playlists")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with each playlist's track ids.")
+@click.pass_context
+def playlists_command(ctx: click.Context, as_json: bool) -> None:
+    """List the library's playlists (Spotify, files, demo, saved) with their track counts."""
+    from moodtune.playlists import read_playlists
+    from moodtune.store import Store
+
+    found = read_playlists(Store(_settings(ctx).library_url, read_only=True))
+    if as_json:
+        rows = [
+            {"id": p.playlist_id, "name": p.name, "kind": p.kind, "tracks": len(p.track_ids),
+             "owner": p.owner, "snapshot_id": p.snapshot_id, "description": p.description,
+             "updated_at": p.updated_at, "track_ids": list(p.track_ids)}
+            for p in found
+        ]  # fmt: skip
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("No playlists yet: ingest the demo catalogue, a file or a Spotify playlist.")
+        return
+    width = max(len(p.name) for p in found)
+    id_width = max(len(p.playlist_id) for p in found)
+    for p in found:
+        owner = f"  by {p.owner}" if p.owner else ""
+        click.echo(
+            f"{p.name:<{width}}  {len(p.track_ids):>5} tracks  {p.kind:<7}  "
+            f"{p.playlist_id:<{id_width}}{owner}"
+        )
+
+
+def _profile_json(profile: PlaylistProfile) -> dict[str, Any]:
+    return {
+        "id": profile.playlist_id,
+        "name": profile.name,
+        "kind": profile.kind,
+        "tracks": len(profile),
+        "reading": profile.reading,
+        "profile": {e: round(s, 4) for e, s in profile.mean.as_dict().items()},
+        "dominant_counts": dict(profile.counts),
+        "arc": [
+            {
+                "position": i + 1,
+                "track_id": profile.track_ids[i],
+                "title": profile.titles[i],
+                "artist": profile.artists[i],
+                "dominant": profile.dominant[i],
+                "profile": {e: round(float(s), 4) for e, s in zip(EMOTIONS, row, strict=True)},
+            }
+            for i, row in enumerate(profile.arc)
+        ],
+    }
+
+
+@cli.command()
+@click.argument("playlist")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def profile(ctx: click.Context, playlist: str, as_json: bool) -> None:
+    """Emotion profile of PLAYLIST (a name or id from `moodtune playlists`, or `library`):
+    mean profile, dominant-emotion counts, its mood in a sentence and its arc in play order."""
+    from moodtune.playlist_profiles import profile_playlist
+    from moodtune.playlists import resolve_playlist
+    from moodtune.store import Store
+
+    store = Store(_settings(ctx).library_url, read_only=True)
+    result = profile_playlist(store.index(), resolve_playlist(store, playlist))
+    if as_json:
+        click.echo(json.dumps(_profile_json(result), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.name} ({result.kind}, {len(result)} tracks)")
+    click.echo(result.reading)
+    click.echo("\nProfile (mean of its tracks)")
+    for emotion, score in result.mean.ranked():
+        click.echo(f"  {emotion:<13} {score:.3f} {'#' * round(score * 20)}")
+    click.echo("\nDominant emotion per track")
+    click.echo("  " + " · ".join(f"{e} {c}" for e, c in result.counts if c))
+    click.echo("\nArc (play order)")
+    for i, row in enumerate(result.arc):
+        top = " · ".join(f"{e} {s:.2f}" for e, s in EmotionProfile(tuple(row)).top(3))
+        click.echo(f"  {i + 1:>3}. {result.titles[i]} - {result.artists[i]}  [{top}]")
 
 
 @cli.group("eval", cls=MoodTuneGroup)

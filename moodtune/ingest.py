@@ -24,7 +24,8 @@ from moodtune.emotions.base import EmotionExtractor, SongEmotions, extract_songs
 from moodtune.emotions.vectors import WordVectors
 from moodtune.emotions.words import basic_words, refined_words, words_text
 from moodtune.errors import NotFoundError, SourceError
-from moodtune.models import Track
+from moodtune.models import Playlist, Track
+from moodtune.playlists import record_membership, start_recording
 from moodtune.store import EmotionAnalysis, Store, StoredTrack
 from moodtune.text import clean_lyrics, split_lines, split_stanzas
 
@@ -97,15 +98,25 @@ class Ingestor:
         self.word_vectors = WordVectors(self.embedder)
 
     def run(
-        self, tracks: Sequence[Track], label: str, progress: Progress | None = None
+        self,
+        tracks: Sequence[Track],
+        label: str,
+        progress: Progress | None = None,
+        playlists: Sequence[Playlist] = (),
     ) -> IngestReport:
         """Ingest `tracks`, committing after every batch; return every track's outcome.
 
-        Stored tracks outside `tracks` whose analysis came from another extractor (or version)
-        are re-analysed from their stored stanzas too, so the library never mixes extractors.
+        `playlists` are the source's playlists (ordered track ids): each commit records their
+        membership for the tracks stored so far, so tracks and membership never disagree, and
+        the last one leaves each playlist exactly as the source lists it (tracks the source
+        dropped leave the playlist, not the library). Stored tracks outside `tracks` whose
+        analysis came from another extractor (or version) are re-analysed from their stored
+        stanzas too, so the library never mixes extractors.
         """
         self.store.set_extractor(self.extractor.name)
         self.store.set_embedder(self.embedder.name)
+        if playlists:
+            start_recording(self.store)
         # Read once per run (4 whole columns); batches keep it current as they write.
         state = self.store.stored_state()
         source_ids = {t.track_id for t in tracks}
@@ -140,9 +151,12 @@ class Ingestor:
         )
         total = len(tracks) + len(stale) + len(unembedded)
         outcomes: list[TrackOutcome] = []
+        processed: set[str] = set()
         for number, job in enumerate(jobs, 1):
             batch_outcomes = job()
             outcomes.extend(batch_outcomes)
+            processed.update(o.track_id for o in batch_outcomes)
+            record_membership(self.store, playlists, processed)
             message = (
                 IngestReport(label, tuple(outcomes), "", 0).summary()
                 if number == len(jobs)
@@ -154,6 +168,7 @@ class Ingestor:
                 for offset, outcome in enumerate(batch_outcomes, 1):
                     progress(done + offset, total, outcome)
         if not jobs:
+            record_membership(self.store, playlists, processed)
             self.store.commit(f"ingest {label}: no tracks")
         return IngestReport(label, tuple(outcomes), self.store.version, len(self.store))
 

@@ -181,6 +181,7 @@ class Recommendation:
     # Who set the song's emotions: "model", "calibrated" (by listeners' corrections) or
     # "listener" (this track was corrected).
     emotions_by: str = "model"
+    playlists: tuple[str, ...] = ()  # names of the playlists that hold the track
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +190,22 @@ class RecommendFilters:
 
     artists: Sequence[str] = ()
     emotions: Sequence[str] = ()  # dominant emotion must be one of these
+    playlist: str = ""  # only tracks of this playlist (name or id)
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    """A named list of track ids in play order.
+
+    `kind` says where it came from: "spotify", "file" or "demo" (recorded by ingestion), "saved"
+    (a listener's own list) or "earlier" (tracks ingested before playlists were recorded).
+    """
+
+    playlist_id: str
+    name: str
+    kind: str
+    track_ids: tuple[str, ...] = ()
+    owner: str = ""
+    snapshot_id: str = ""
+    description: str = ""
+    updated_at: str = ""

@@ -9,6 +9,7 @@ a query never re-reads lyrics through an extractor.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from moodtune.models import (
     Recommendation,
     RecommendFilters,
 )
+from moodtune.playlists import find_playlist, playlists_of, read_playlists
 from moodtune.registry import Registry
 from moodtune.store import LibraryIndex, Store
 from moodtune.text import split_lines, validate_query
@@ -242,12 +244,20 @@ class Recommender:
             raise NotFoundError(
                 "The library is empty: ingest the demo catalogue or a playlist first."
             )
+        lists = read_playlists(self.store)
+        mask = _candidate_mask(index, filters)
+        if filters is not None and filters.playlist:
+            chosen = find_playlist(lists, filters.playlist)
+            mask &= np.isin(np.array(index.track_ids, dtype=object), list(chosen.track_ids))
         ctx = self.context(query)
         scores = ranker(ctx, index)
-        mask = _candidate_mask(index, filters)
         order = top_rows(scores, k, mask)
+        held = playlists_of(lists)
         return [
-            self._explain(ctx, index, int(row), float(scores[row]), approach, rank)
+            dataclasses.replace(
+                self._explain(ctx, index, int(row), float(scores[row]), approach, rank),
+                playlists=held.get(index.track_ids[row], ()),
+            )
             for rank, row in enumerate(order, 1)
         ]
 

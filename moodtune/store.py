@@ -27,6 +27,8 @@ from moodtune.errors import NotFoundError, StoreError
 from moodtune.models import EMOTIONS, EmotionProfile, Track
 
 SCHEMA_VERSION = "1"
+# Playlists live in the dataset's metadata, so a commit writes them together with the tracks.
+PLAYLISTS_KEY = "moodtune_playlists"
 # Deep Lake's exceptions share no base class; collect them once so we wrap only theirs.
 _DEEPLAKE_ERRORS: tuple[type[BaseException], ...] = (
     *(
@@ -437,6 +439,30 @@ class Store:
             instrumental=bool(int(get["instrumental"] or 0)),
             labels=tuple(x for x in text["labels"].split(",") if x),
         )
+
+    # -- playlists (moodtune/playlists.py owns the format) -------------------------------------
+    def playlists_document(self) -> str | None:
+        """The stored playlists as JSON text; None in a library that never recorded any."""
+        try:
+            metadata = self.ds.metadata
+            # A missing key raises IndexError in Deep Lake 4.7; ask first.
+            return str(metadata[PLAYLISTS_KEY]) if PLAYLISTS_KEY in metadata else None
+        except _METADATA_ERRORS as exc:
+            raise StoreError(f"Could not read the playlists of {self.url}: {exc}") from exc
+
+    def set_playlists_document(self, text: str) -> None:
+        """Replace the stored playlists; the next commit writes them with the tracks."""
+        try:
+            self.ds.metadata[PLAYLISTS_KEY] = text
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not write playlists to {self.url}: {exc}") from exc
+
+    def track_sources(self) -> dict[str, str]:
+        """Map track id -> source kind ("spotify", "file", "demo"), in row order."""
+        try:
+            return dict(zip(self._column("track_id"), self._column("source"), strict=True))
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not read the library at {self.url}: {exc}") from exc
 
     def touch(self, track_ids: Sequence[str]) -> None:
         """Mark tracks as seen by this run without rewriting their content."""

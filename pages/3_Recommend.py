@@ -7,6 +7,7 @@ import streamlit as st
 from moodtune.errors import MoodTuneError
 from moodtune.ui import page_setup, resources, widgets
 from moodtune.ui.actions import approach_choices, ask
+from moodtune.ui.playlists import playlist_limit
 
 page_setup("Recommend", "🎧")
 st.title("Recommend")
@@ -29,11 +30,12 @@ with st.form("recommend-form"):
         "and dyads · hybrid: fusion of lyrics and refined, nudged by votes · compare: all four",
     )  # fmt: skip
     k = right.number_input("Results", min_value=1, max_value=20, value=5, key="rec-k")
+    playlist = playlist_limit()
     submitted = st.form_submit_button("Recommend", key="rec-submit", type="primary")
 
 if submitted:
     try:
-        st.session_state["rec-result"] = ask(query, str(choice), int(k))
+        st.session_state["rec-result"] = ask(query, str(choice), int(k), playlist)
     except MoodTuneError as exc:
         st.session_state.pop("rec-result", None)
         widgets.show_error(exc)

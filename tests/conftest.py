@@ -33,13 +33,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A MOODTUNE_HOME holding the demo catalogue ingested with the default settings."""
+    """A MOODTUNE_HOME holding the demo catalogue and its playlists, ingested with the default
+    settings."""
     from moodtune.ingest import build_ingestor
-    from moodtune.sources.demo import load_demo_catalogue
+    from moodtune.sources.demo import load_demo_catalogue, load_demo_playlists
 
     home = tmp_path_factory.mktemp("moodtune_home")
     settings = load_settings(secrets_path=Path("/nonexistent"), home=str(home))
-    build_ingestor(settings).run(load_demo_catalogue(), "demo")
+    build_ingestor(settings).run(load_demo_catalogue(), "demo", playlists=load_demo_playlists())
     return home
 
 

@@ -35,7 +35,7 @@ from spotipy.oauth2 import SpotifyOauthError, SpotifyPKCE
 
 from moodtune.config import Settings
 from moodtune.errors import ConfigError, InputError, NotFoundError, SourceError
-from moodtune.models import Track
+from moodtune.models import Playlist as LibraryPlaylist, Track
 from moodtune.sources.retry import parse_retry_after
 
 SCOPES = "playlist-read-private playlist-read-collaborative"
@@ -43,7 +43,7 @@ TRACK_ID_PREFIX = "spotify:"
 EDITORIAL_PREFIX = "37i9"
 # The documented maximum page size of GET /playlists/{id}/items (spotipy's default too).
 PAGE_SIZE = 50
-PLAYLIST_FIELDS = "id,name,owner(id,display_name),external_urls"
+PLAYLIST_FIELDS = "id,name,owner(id,display_name),external_urls,snapshot_id"
 _TRANSIENT_ATTEMPTS = 4
 _MAX_RETRY_AFTER_S = 120.0
 _DEFAULT_RETRY_AFTER_S = 5.0
@@ -69,6 +69,7 @@ class Playlist:
     tracks: tuple[Track, ...]
     skipped: tuple[str, ...] = ()
     url: str = ""
+    snapshot_id: str = ""  # Spotify's version of the playlist's contents
 
 
 def parse_playlist_id(text: str) -> str:
@@ -228,6 +229,7 @@ class SpotifyPlaylistSource:
             tracks=tuple(tracks),
             skipped=tuple(skipped),
             url=meta.external_urls.spotify if meta.external_urls else "",
+            snapshot_id=meta.snapshot_id,
         )
 
     def _call(self, playlist_id: str, request: Callable[[], T]) -> T:
@@ -397,6 +399,7 @@ class _PlaylistMeta(_Model):
     name: str = ""
     owner: _Owner | None = None
     external_urls: _Urls | None = None
+    snapshot_id: str = ""
 
 
 class _Image(_Model):
@@ -434,3 +437,16 @@ class _Page(_Model):
     items: list[_Entry | None]
     next: str | None = None
     total: int | None = None
+
+
+def spotify_playlist(playlist: Playlist) -> LibraryPlaylist:
+    """The membership a Spotify playlist declares: its usable tracks in order, with its owner
+    and snapshot id (Spotify's version of its contents)."""
+    return LibraryPlaylist(
+        f"spotify:{playlist.id}",
+        playlist.name,
+        "spotify",
+        tuple(dict.fromkeys(t.track_id for t in playlist.tracks)),
+        owner=playlist.owner,
+        snapshot_id=playlist.snapshot_id,
+    )

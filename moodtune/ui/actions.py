@@ -15,7 +15,7 @@ import streamlit as st
 
 from moodtune.errors import InputError, MoodTuneError
 from moodtune.ingest import IngestReport, LyricsFetcher, TrackOutcome, build_ingestor
-from moodtune.models import Recommendation, Track
+from moodtune.models import Playlist, Recommendation, RecommendFilters, Track
 from moodtune.recommend import APPROACHES
 from moodtune.text import MAX_QUERY_CHARS, validate_query
 from moodtune.ui import resources
@@ -43,6 +43,7 @@ class IngestJob:
 
     With `reanalyse`, the job may have no tracks: it then only re-analyses the stored tracks
     whose emotions came from another extractor or version (every ingestion does that too).
+    `playlists` are the source's playlists, whose membership the run records.
     """
 
     tracks: Sequence[Track]
@@ -50,6 +51,7 @@ class IngestJob:
     lyrics: LyricsFetcher | None = None
     notes: tuple[str, ...] = ()
     reanalyse: bool = False
+    playlists: Sequence[Playlist] = ()
 
 
 def approach_choices() -> list[str]:
@@ -69,15 +71,20 @@ def check_query(query: str | None) -> str:
     return text
 
 
-def ask(query: str | None, choice: str, k: int) -> QueryResult:
-    """Answer `query` with one approach, or with all of them when `choice` is 'compare'."""
+def ask(query: str | None, choice: str, k: int, playlist: str = "") -> QueryResult:
+    """Answer `query` with one approach, or with all of them when `choice` is 'compare';
+    with `playlist` (an id or name), only among that playlist's tracks."""
     text = check_query(query)
     if choice != COMPARE:
         APPROACHES.get(choice)  # an unknown name fails here with the list of valid ones
     approaches = APPROACHES.names() if choice == COMPARE else [choice]
     engine = resources.recommender()
+    filters = RecommendFilters(playlist=playlist) if playlist else None
     return QueryResult(
-        text, choice, k, tuple((a, tuple(engine.recommend(text, a, k))) for a in approaches)
+        text,
+        choice,
+        k,
+        tuple((a, tuple(engine.recommend(text, a, k, filters))) for a in approaches),
     )
 
 
@@ -109,7 +116,7 @@ def ingest_with_progress(job: IngestJob) -> IngestReport:
 
         try:
             ingestor = build_ingestor(resources.settings(), lyrics=job.lyrics)
-            report = ingestor.run(job.tracks, job.label, progress=progress)
+            report = ingestor.run(job.tracks, job.label, progress, job.playlists)
         except MoodTuneError:
             box.update(label="Ingestion stopped", state="error", expanded=True)
             raise

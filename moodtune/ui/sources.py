@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from moodtune.sources.demo import load_demo_catalogue
+from moodtune.playlists import file_playlist
+from moodtune.sources.demo import load_demo_catalogue, load_demo_playlists
 from moodtune.sources.files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SUFFIXES, parse_tracks
 from moodtune.ui import resources
 from moodtune.ui.actions import IngestJob
@@ -57,8 +58,14 @@ def demo_panel() -> IngestJob | None:
         f"The demo catalogue holds {len(tracks)} original songs written for MoodTune, "
         "with their lyrics. Ingesting it again only updates what changed."
     )
+    playlists = load_demo_playlists()
+    st.caption(
+        "It comes as playlists made for a few listeners: "
+        + ", ".join(f"{p.name} ({len(p.track_ids)})" for p in playlists)
+        + "."
+    )
     if st.button(f"Ingest the demo catalogue ({len(tracks)} songs)", key="ingest-demo-go"):
-        return IngestJob(tracks, "demo catalogue")
+        return IngestJob(tracks, "demo catalogue", playlists=playlists)
     return None
 
 
@@ -81,8 +88,14 @@ def upload_panel() -> IngestJob | None:
         [{"title": t.title, "artist": t.artist, "id": t.track_id} for t in tracks]
     )
     st.dataframe(preview, hide_index=True, height=min(400, 38 + 35 * len(tracks)))
+    st.caption(
+        f"The file becomes the playlist “{md_escape(upload.name)}”; importing a changed file "
+        "with the same name updates its tracks and their order."
+    )
     if st.button(f"Ingest {len(tracks)} tracks", key="ingest-upload-go"):
-        return IngestJob(tracks, f"file {upload.name}")
+        return IngestJob(
+            tracks, f"file {upload.name}", playlists=(file_playlist(upload.name, tracks),)
+        )
     return None
 
 
@@ -101,6 +114,7 @@ def spotify_panel() -> IngestJob | None:
         make_spotify_auth,
         make_spotify_client,
         spotify_login_url,
+        spotify_playlist,
     )
 
     auth = make_spotify_auth(config)
@@ -129,4 +143,5 @@ def spotify_panel() -> IngestJob | None:
         f"Spotify playlist {playlist.name}",
         lyrics=chain,
         notes=(*playlist.skipped, *chain.notes),
+        playlists=(spotify_playlist(playlist),),
     )

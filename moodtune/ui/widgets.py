@@ -1,6 +1,6 @@
 """Small display pieces shared by the pages: errors, library status, result cards with thumbs,
-the feedback summary, ingestion reports, versions, the explorer's track and playlist panels, and
-the form that corrects a song's emotions.
+the feedback summary, ingestion reports, versions, the explorer's track panel, and the
+form that corrects a song's emotions.
 
 Owns: how outside text is shown (st.text, dataframes, or md_escape'd markdown; links only to
 validated Spotify pages) and the thumbs-vote bookkeeping (one stored row per changed vote).
@@ -14,10 +14,10 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from moodtune.charts import distribution_bar, radar, share_bar
+from moodtune.charts import radar, share_bar
 from moodtune.corrections import Correction
 from moodtune.errors import MoodTuneError
-from moodtune.explore import ExplorerPoints, dominant_distribution, emotion_lines, playlist_profile
+from moodtune.explore import emotion_lines
 from moodtune.feedback import Vote
 from moodtune.ingest import IngestReport
 from moodtune.listener import CALIBRATED, LISTENER
@@ -85,6 +85,8 @@ def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -
         st.caption(md_escape(f"score {rec.score:.3f} · {rec.approach} · {matched}{by}", 400))
         if rec.matched_line:
             st.text(f"“{rec.matched_line}”")
+        if rec.playlists:
+            st.caption(md_escape("in " + ", ".join(rec.playlists), 300))
         link = spotify_url(rec.url)
         if link is not None:
             st.link_button("Open in Spotify", link, key=f"spotify-{rec.approach}-{rec.rank}")
@@ -240,13 +242,3 @@ def correction_form(track_id: str, title: str, artist: str, key: str) -> None:
             st.session_state.pop(name, None)
         st.toast("Correction withdrawn.")
         st.rerun()
-
-
-def playlist_panel(points: ExplorerPoints) -> None:
-    """Mean radar and dominant-emotion counts of the tracks shown."""
-    left, right = st.columns(2)
-    name = f"mean of {len(points)} tracks"
-    left.plotly_chart(radar([(name, playlist_profile(points.profiles))]), key="playlist-radar")
-    right.plotly_chart(
-        distribution_bar(dominant_distribution(points.dominant)), key="playlist-dominant"
-    )

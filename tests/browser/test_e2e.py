@@ -1,18 +1,23 @@
 """One end-to-end run in headless Debian Chromium: feeling -> results -> thumbs-up -> SQLite row
--> Emotion Explorer chart -> a track's emotions corrected, against a real `streamlit run app.py`
-on a free localhost port."""
+-> Emotion Explorer chart -> a track's emotions corrected -> a playlist's profile and arc -> two
+playlists compared, against a real `streamlit run app.py` on a free localhost port."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from moodtune.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERY = "rainy sunday, missing home"
@@ -58,6 +63,45 @@ def _corrections(path: Path) -> list[tuple[str, str, str]]:
         ).fetchall()
 
 
+def _select_box(page: Page, label: str) -> Locator:
+    name = page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True)
+    return page.locator('[data-testid="stSelectbox"]').filter(has=name)
+
+
+def _playlists_compared(page: Page) -> None:
+    """Pick a demo playlist: its profile and arc show, the map greys the other tracks; then
+    compare two playlists: a radar per playlist and the table of differences."""
+    from playwright.sync_api import expect
+
+    _select_box(page, "Playlist").click()
+    page.get_by_role("option", name=re.compile(r"^Night shift · 16 tracks")).click()
+    expect(page.get_by_text("Night shift: profile (16 tracks)")).to_be_visible(timeout=60_000)
+    # While a rerun settles Streamlit may show an element twice (the stale copy fades out).
+    caption = page.get_by_text("Emotion arc: each track's emotions in play order")
+    expect(caption.first).to_be_visible()
+    # Streamlit marks each keyed element's container with an st-key-<key> class.
+    arc = page.locator('.st-key-playlist-arc [data-testid="stPlotlyChart"]')
+    expect(arc.get_by_text("position in the playlist").first).to_be_visible(timeout=30_000)
+    expect(arc).to_have_count(1, timeout=30_000)
+    assert arc.locator(".scatterlayer .trace").count() == 8  # one stacked area per emotion
+    legend = page.locator('.st-key-explorer-map [data-testid="stPlotlyChart"] .legend')
+    expect(legend.get_by_text("other tracks")).to_be_attached()
+
+    compare = page.get_by_role("combobox", name="Playlists to compare")
+    for name in ("Night shift", "Picket line"):
+        compare.click()
+        compare.press_sequentially(name)
+        expect(page.get_by_role("option", name=re.compile(rf"^{name} · "))).to_have_count(1)
+        page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("carries more", exact=False).first).to_be_visible(timeout=60_000)
+    radar = page.locator('.st-key-compare-radar [data-testid="stPlotlyChart"]')
+    expect(radar.locator(".legend").get_by_text("Picket line")).to_be_attached()
+    expect(radar.locator(".legend").get_by_text("Night shift")).to_be_attached()
+    # The differences table (the explorer shows no other table).
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
+
+
 def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> None:
     # Fail, never skip: .ci/run installs Debian's chromium, and a silent skip would hide it.
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)"
@@ -100,7 +144,7 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             assert points.count() >= 100  # every demo song is a point on the map
 
             # Clicking a point (another track than the one shown) shows that track's profile.
-            shown = page.locator('[data-testid="stSelectbox"]').first.inner_text()
+            shown = _select_box(page, "Track").inner_text()
             title, (x, y) = "", (0.0, 0.0)
             for i in range(10):
                 box = points.nth(i).bounding_box()
@@ -137,5 +181,7 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             expect(page.get_by_text("Emotions set by a listener.")).to_be_visible(timeout=60_000)
             fixed = _corrections(app_home / "corrections.db")
             assert [(t, m, who) for t, m, who in fixed] == [(fixed[0][0], "anticipation", "app")]
+
+            _playlists_compared(page)
         finally:
             browser.close()

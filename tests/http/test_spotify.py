@@ -127,7 +127,7 @@ def test_250_track_playlist_is_read_over_three_pages() -> None:
     assert query(first.url) == {"limit": "100", "offset": "0", "additional_types": "track"}
     assert first.headers["Authorization"] == "Bearer fake-token"
     meta_query = query(responses.calls[0].request.url)
-    assert meta_query["fields"] == "id,name,owner(id,display_name),external_urls"
+    assert meta_query["fields"] == "id,name,owner(id,display_name),external_urls,snapshot_id"
 
 
 @responses.activate

@@ -16,10 +16,11 @@ import spotipy
 from moodtune.embed import get_embedder
 from moodtune.emotions.lexicon import LexiconExtractor
 from moodtune.ingest import Ingestor
+from moodtune.playlists import read_playlists
 from moodtune.recommend import Recommender
 from moodtune.sources.lrclib import LrclibClient
 from moodtune.sources.lyrics import LyricsChain
-from moodtune.sources.spotify import SpotifyPlaylistSource
+from moodtune.sources.spotify import SpotifyPlaylistSource, spotify_playlist
 from moodtune.store import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -56,6 +57,7 @@ def playlist_payload() -> dict[str, Any]:
         "id": PID,
         "name": "Moods",
         "owner": {"id": "me", "display_name": "Me"},
+        "snapshot_id": "AAAAB3snapshot",
         "external_urls": {"spotify": f"https://open.spotify.com/playlist/{PID}"},
         "items": {
             "href": "",
@@ -136,3 +138,31 @@ def test_playlist_lands_in_library_and_is_recommendable(tmp_path: Path) -> None:
     assert fake.calls == calls, "lyrics must come from the cache on a re-run"
     assert again.counts == {"unchanged": 2, "no lyrics": 2}
     assert len(store) == 2
+
+
+@responses.activate
+def test_playlist_membership_records_owner_snapshot_and_order(tmp_path: Path) -> None:
+    api = "https://api.spotify.com/v1"
+    responses.get(f"{api}/playlists/{PID}", json=playlist_payload())
+    responses.get(f"{api}/playlists/{PID}/items", json=playlist_payload()["items"])
+    spotify = spotipy.Spotify(
+        auth="fake-token", requests_session=requests.Session(), retries=0, status_retries=0
+    )
+    playlist = SpotifyPlaylistSource(spotify).fetch_playlist(LINK)
+    assert playlist.snapshot_id == "AAAAB3snapshot"
+    lrclib = LrclibClient(
+        httpx.Client(base_url="https://lrclib.net", transport=httpx.MockTransport(FakeLrclib()))
+    )
+    store = Store(tmp_path / "library", create=True)
+    ingestor = Ingestor(
+        store,
+        get_embedder("minilm"),
+        LexiconExtractor(),
+        lyrics=LyricsChain([lrclib], tmp_path / "cache", min_interval_s=0),
+    )
+    ingestor.run(list(playlist.tracks), playlist.name, playlists=[spotify_playlist(playlist)])
+    [stored] = read_playlists(Store(tmp_path / "library", read_only=True))
+    assert (stored.playlist_id, stored.name, stored.kind) == (f"spotify:{PID}", "Moods", "spotify")
+    assert (stored.owner, stored.snapshot_id) == ("Me", "AAAAB3snapshot")
+    # Only the two songs with lyrics are stored, so only they are members, in playlist order.
+    assert stored.track_ids == tuple(t.track_id for t in playlist.tracks[:2])
