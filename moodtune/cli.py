@@ -70,8 +70,17 @@ def cli(ctx: click.Context, home: str | None) -> None:
 
 
 @cli.group(cls=MoodTuneGroup)
-def ingest() -> None:
+@click.option(
+    "--embedder",
+    type=click.Choice(["minilm", "e5"]),
+    default=None,
+    help="Sentence embedder (default: the library's, else MOODTUNE_EMBEDDER or minilm); "
+    "e5 is multilingual. Switching re-embeds the library's tracks.",
+)
+@click.pass_context
+def ingest(ctx: click.Context, embedder: str | None) -> None:
     """Add tracks to the library (demo catalogue, a file, or a Spotify playlist)."""
+    ctx.meta["moodtune.embedder"] = embedder
 
 
 _extractor_option = functools.partial(
@@ -93,7 +102,10 @@ def _run_ingest(
 ) -> None:
     from moodtune.ingest import build_ingestor
 
-    ingestor = build_ingestor(settings, extractor_name=extractor, lyrics=lyrics)
+    embedder = click.get_current_context().meta.get("moodtune.embedder")
+    ingestor = build_ingestor(
+        settings, extractor_name=extractor, lyrics=lyrics, embedder_name=embedder
+    )
     with click.progressbar(
         length=len(tracks), label=strip_control(f"Ingesting {label}"), file=sys.stderr
     ) as bar:

@@ -332,12 +332,13 @@ def build_recommender(
     feedback: FeedbackStore | None = None,
     corrections: CorrectionStore | None = None,
 ) -> Recommender:
-    """Wire a Recommender: the library's own extractor (queries must match songs)."""
+    """Wire a Recommender: the library's own extractor and embedder (queries must match songs)."""
     if extractor is None:
         extractor = build_extractor(store.extractor_name or settings.extractor, settings)
     return Recommender(
         store=store,
-        embedder=embedder or get_embedder(settings.embedder),
+        # The library's own embedder: its vectors and the query's must come from one model.
+        embedder=embedder or get_embedder(store.embedder_name or settings.embedder),
         extractor=extractor,
         net_votes=feedback.track_net_votes if feedback is not None else None,
         corrections=corrections,

@@ -54,7 +54,7 @@ _INT_COLUMNS = ("year", "duration_ms", "instrumental")
 _MATRIX_COLUMNS = ("stanza_emb", "line_emb", "stanza_profiles")
 META_COLUMNS = ("track_id", "title", "artist", "album", "year", "url", "source", "labels")
 
-_METADATA_ERRORS: tuple[type[BaseException], ...] = (KeyError, *_DEEPLAKE_ERRORS)
+_METADATA_ERRORS: tuple[type[BaseException], ...] = (KeyError, IndexError, *_DEEPLAKE_ERRORS)
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
 
@@ -420,6 +420,43 @@ class Store:
     def set_extractor(self, name: str) -> None:
         self.ds.metadata["extractor"] = name
 
+    @property
+    def embedder_name(self) -> str | None:
+        """The embedder the library's vectors come from (queries must use the same)."""
+        try:
+            return str(self.ds.metadata["embedder"])
+        except _METADATA_ERRORS:
+            return None
+
+    def set_embedder(self, name: str) -> None:
+        self.ds.metadata["embedder"] = name
+
+    def stored_track(self, row: int) -> Track:
+        """Rebuild the Track stored at `row`, with its stored (cleaned) lyrics."""
+        try:
+            get = {name: self.ds[name][row] for name in (
+                "track_id", "title", "artist", "album", "url", "artwork_url", "source",
+                "lyrics_provider", "labels", "lyrics", "year", "duration_ms", "instrumental",
+            )}  # fmt: skip
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not read track row {row} from {self.url}: {exc}") from exc
+        text = {k: "" if v is None else str(v) for k, v in get.items()}
+        return Track(
+            track_id=text["track_id"],
+            title=text["title"],
+            artist=text["artist"],
+            lyrics=text["lyrics"],
+            album=text["album"],
+            year=int(get["year"] or 0) or None,
+            url=text["url"],
+            artwork_url=text["artwork_url"],
+            duration_ms=int(get["duration_ms"] or 0) or None,
+            source=text["source"],
+            lyrics_provider=text["lyrics_provider"],
+            instrumental=bool(int(get["instrumental"] or 0)),
+            labels=tuple(x for x in text["labels"].split(",") if x),
+        )
+
     # -- playlists (moodtune/playlists.py owns the format) -------------------------------------
     def playlists_document(self) -> str | None:
         """The stored playlists as JSON text; None in a library that never recorded any."""
@@ -517,7 +554,7 @@ def library_info(settings: Settings) -> LibraryInfo:
         version=store.version,
         versions=len(store.versions()),
         extractor=store.extractor_name or settings.extractor,
-        model=settings.embedder,
+        model=store.embedder_name or settings.embedder,
         path=settings.library_url,
         exists=True,
     )

@@ -56,7 +56,7 @@ def _comparison(
     recommender = build_recommender(
         config,
         library,
-        embedder=resources.embedder(config.embedder),
+        embedder=resources.embedder(library.embedder_name or config.embedder),
         extractor=resources.extractor(extractor),
     )
     queries = parse_queries(queries_text, source)

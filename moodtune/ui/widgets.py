@@ -186,7 +186,7 @@ def track_detail(library: Store, index: LibraryIndex, row: int) -> None:
         st.caption("Refined emotion words")
         st.text(index.refined_words[row] or "—")
         st.caption("Lines that carry its top emotions")
-        vectors = resources.emotion_vectors(resources.settings().embedder)
+        vectors = resources.emotion_vectors(library.embedder_name or resources.settings().embedder)
         for item in emotion_lines(library.track_text(row), profile, vectors):
             st.text(f"{item.emotion} {item.score:.2f}  “{item.line}”")
     st.caption("This song feels like…")
