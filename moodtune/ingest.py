@@ -27,7 +27,7 @@ from moodtune.errors import NotFoundError, SourceError
 from moodtune.models import Playlist, Track
 from moodtune.playlists import record_membership, start_recording
 from moodtune.store import EmotionAnalysis, Store, StoredTrack
-from moodtune.text import clean_lyrics, split_lines, split_stanzas
+from moodtune.text import clean_lyrics, clean_name, split_lines, split_stanzas
 
 Status = Literal["added", "updated", "unchanged", "no lyrics", "failed"]
 BATCH_SIZE = 16
@@ -111,28 +111,47 @@ class Ingestor:
         the last one leaves each playlist exactly as the source lists it (tracks the source
         dropped leave the playlist, not the library). Stored tracks outside `tracks` whose
         analysis came from another extractor (or version) are re-analysed from their stored
-        stanzas too, so the library never mixes extractors.
+        stanzas too, so the library never mixes extractors. A library that cannot be written
+        fails here, before lyrics are fetched or analysed.
         """
+        self.store.check_writable()
         self.store.set_extractor(self.extractor.name)
+        self.store.set_embedder(self.embedder.name)
         if playlists:
             start_recording(self.store)
         # Read once per run (4 whole columns); batches keep it current as they write.
         state = self.store.stored_state()
         source_ids = {t.track_id for t in tracks}
+        # Vectors of another embedder are rebuilt (which re-analyses too), so that a library
+        # never mixes embedders; otherwise only another extractor's analyses are redone.
+        unembedded = [
+            tid
+            for tid, (_, embedder, _) in state.items()
+            if embedder != self.embedder.version and tid not in source_ids
+        ]
         stale = [
             tid
-            for tid, (_, _, version) in state.items()
-            if version != self.extractor.version and tid not in source_ids
+            for tid, (_, embedder, version) in state.items()
+            if version != self.extractor.version
+            and embedder == self.embedder.version
+            and tid not in source_ids
         ]
         size = self.batch_size
-        jobs: Sequence[Callable[[], list[TrackOutcome]]] = [
-            functools.partial(self._process_batch, tracks[i : i + size], state)
-            for i in range(0, len(tracks), size)
-        ] + [
-            functools.partial(self._reanalyse_stored, stale[i : i + size])
-            for i in range(0, len(stale), size)
-        ]
-        total = len(tracks) + len(stale)
+        jobs: Sequence[Callable[[], list[TrackOutcome]]] = (
+            [
+                functools.partial(self._process_batch, tracks[i : i + size], state)
+                for i in range(0, len(tracks), size)
+            ]
+            + [
+                functools.partial(self._reanalyse_stored, stale[i : i + size])
+                for i in range(0, len(stale), size)
+            ]
+            + [
+                functools.partial(self._reembed_stored, unembedded[i : i + size])
+                for i in range(0, len(unembedded), size)
+            ]
+        )
+        total = len(tracks) + len(stale) + len(unembedded)
         outcomes: list[TrackOutcome] = []
         processed: set[str] = set()
         for number, job in enumerate(jobs, 1):
@@ -175,6 +194,19 @@ class Ingestor:
             )
         return outcomes
 
+    def _reembed_stored(self, track_ids: Sequence[str]) -> list[TrackOutcome]:
+        """Rebuild stored tracks from their stored lyrics with this run's embedder."""
+        rows = self.store.rows()
+        tracks = [self.store.stored_track(rows[tid]) for tid in track_ids]
+        built = self._build([(i, t, t.lyrics) for i, t in enumerate(tracks)])
+        self.store.upsert(built)
+        return [
+            _outcome(
+                t, "updated", f"re-embedded with {self.embedder.name} (already in the library)"
+            )
+            for t in tracks
+        ]
+
     def _fetch(self, track: Track) -> tuple[Track, TrackOutcome | None]:
         """Fill in lyrics when missing; return an outcome when the track cannot go on."""
         if track.lyrics.strip():
@@ -205,7 +237,7 @@ class Ingestor:
         stale: list[tuple[int, Track, str]] = []  # extract only
         unchanged: list[str] = []
         for i, raw in enumerate(batch):
-            track, early = self._fetch(raw)
+            track, early = self._fetch(_clean_names(raw))
             if early is not None:
                 results[i] = early
                 continue
@@ -303,6 +335,14 @@ class Ingestor:
         return out
 
 
+def _clean_names(track: Track) -> Track:
+    """Drop control characters (terminal escapes) from the names a source gave."""
+    title, artist, album = (clean_name(n) for n in (track.title, track.artist, track.album))
+    if (title, artist, album) == (track.title, track.artist, track.album):
+        return track
+    return dataclasses.replace(track, title=title, artist=artist, album=album)
+
+
 def _outcome(track: Track, status: Status, reason: str = "", provider: str = "") -> TrackOutcome:
     return TrackOutcome(
         track.track_id, track.title, track.artist, status, reason, provider or track.lyrics_provider
@@ -315,12 +355,18 @@ def build_ingestor(
     extractor_name: str | None = None,
     lyrics: LyricsFetcher | None = None,
     store: Store | None = None,
+    embedder_name: str | None = None,
 ) -> Ingestor:
-    """Wire an Ingestor for the library in `settings` (created when missing)."""
+    """Wire an Ingestor for the library in `settings` (created when missing).
+
+    The embedder: `embedder_name` when given (a switch: the library is re-embedded), else the
+    one the library was built with, else settings.embedder (a new library).
+    """
+    # Not `store or ...`: an empty Store is falsy (it has __len__).
+    store = store if store is not None else Store(settings.library_url, create=True)
     return Ingestor(
-        # Not `store or ...`: an empty Store is falsy (it has __len__).
-        store=store if store is not None else Store(settings.library_url, create=True),
-        embedder=get_embedder(settings.embedder),
+        store=store,
+        embedder=get_embedder(embedder_name or store.embedder_name or settings.embedder),
         extractor=build_extractor(extractor_name or settings.extractor, settings),
         lyrics=lyrics,
         batch_size=settings.ingest_batch_size,

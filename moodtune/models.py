@@ -165,7 +165,12 @@ class MatchedEmotion:
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """One ranked answer with everything needed to explain it."""
+    """One ranked answer with everything needed to explain it.
+
+    `score` is the approach's own number (cosines for lyrics/emotions/refined, a reciprocal
+    rank fusion for hybrid), so scores of two approaches cannot be compared. `match` can: the
+    share of the library's other tracks that this one outscores for the query (0..1).
+    """
 
     track_id: str
     title: str
@@ -173,6 +178,7 @@ class Recommendation:
     score: float
     approach: str
     rank: int
+    match: float = 0.0
     matched_line: str = ""
     matched_emotions: tuple[MatchedEmotion, ...] = ()
     url: str = ""

@@ -161,6 +161,18 @@ def top_rows(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.n
     return rows
 
 
+def match_share(scores: np.ndarray, row: int) -> float:
+    """The share of the other tracks that `row` outscores: one figure every approach shares.
+
+    Raw scores live on different scales (cosines near 0.6, fusion scores near 0.03); where a
+    song stands in the library reads the same for all of them.
+    """
+    others = len(scores) - 1
+    if others <= 0:
+        return 1.0
+    return round(float(np.count_nonzero(scores < scores[row])) / others, 4)
+
+
 def _candidate_mask(index: LibraryIndex, filters: RecommendFilters | None) -> np.ndarray:
     mask = np.ones(len(index), dtype=bool)
     if filters is None:
@@ -255,7 +267,7 @@ class Recommender:
         held = playlists_of(lists)
         return [
             dataclasses.replace(
-                self._explain(ctx, index, int(row), float(scores[row]), approach, rank),
+                self._explain(ctx, index, int(row), scores, approach, rank),
                 playlists=held.get(index.track_ids[row], ()),
             )
             for rank, row in enumerate(order, 1)
@@ -266,7 +278,7 @@ class Recommender:
         ctx: QueryContext,
         index: LibraryIndex,
         row: int,
-        score: float,
+        scores: np.ndarray,
         approach: str,
         rank: int,
     ) -> Recommendation:
@@ -277,9 +289,10 @@ class Recommender:
             artist=index.artists[row],
             album=index.albums[row],
             url=index.urls[row],
-            score=round(score, 4),
+            score=round(float(scores[row]), 4),
             approach=approach,
             rank=rank,
+            match=match_share(scores, row),
             matched_line=self._best_line(ctx, row, by_emotion=approach != "lyrics"),
             matched_emotions=matched_emotions(ctx.profile, song),
             emotions_by=index.emotion_source(row),
@@ -319,12 +332,13 @@ def build_recommender(
     feedback: FeedbackStore | None = None,
     corrections: CorrectionStore | None = None,
 ) -> Recommender:
-    """Wire a Recommender: the library's own extractor (queries must match songs)."""
+    """Wire a Recommender: the library's own extractor and embedder (queries must match songs)."""
     if extractor is None:
         extractor = build_extractor(store.extractor_name or settings.extractor, settings)
     return Recommender(
         store=store,
-        embedder=embedder or get_embedder(settings.embedder),
+        # The library's own embedder: its vectors and the query's must come from one model.
+        embedder=embedder or get_embedder(store.embedder_name or settings.embedder),
         extractor=extractor,
         net_votes=feedback.track_net_votes if feedback is not None else None,
         corrections=corrections,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,9 @@ _DEEPLAKE_ERRORS: tuple[type[BaseException], ...] = (
     RuntimeError,
     ValueError,
 )
+# A damaged version log makes Deep Lake's C++ reader throw std::bad_alloc, which reaches Python
+# as MemoryError; only opening a library maps it (elsewhere a MemoryError stays a real one).
+OPEN_ERRORS: tuple[type[BaseException], ...] = (*_DEEPLAKE_ERRORS, MemoryError)
 
 _TEXT_COLUMNS = (
     "track_id", "title", "artist", "album", "url", "artwork_url", "source", "lyrics_provider",
@@ -50,7 +54,7 @@ _INT_COLUMNS = ("year", "duration_ms", "instrumental")
 _MATRIX_COLUMNS = ("stanza_emb", "line_emb", "stanza_profiles")
 META_COLUMNS = ("track_id", "title", "artist", "album", "year", "url", "source", "labels")
 
-_METADATA_ERRORS: tuple[type[BaseException], ...] = (KeyError, *_DEEPLAKE_ERRORS)
+_METADATA_ERRORS: tuple[type[BaseException], ...] = (KeyError, IndexError, *_DEEPLAKE_ERRORS)
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
 
@@ -149,6 +153,15 @@ class LibraryIndex:
         return tuple(EMOTIONS[i] for i in self.profiles.argmax(axis=1))
 
 
+def damaged_message(url: str, exc: BaseException) -> str:
+    """The one sentence a user reads when the library at `url` cannot be opened."""
+    return (
+        f"The library at {url} could not be opened and may be damaged ({exc}). "
+        "Run `moodtune library check` to see which version still reads, then "
+        "`moodtune library restore VERSION`."
+    )
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -183,11 +196,8 @@ class Store:
                 self.ds = (
                     deeplake.open_read_only(self.url) if read_only else deeplake.open(self.url)
                 )
-            except _DEEPLAKE_ERRORS as exc:
-                raise StoreError(
-                    f"The library at {self.url} could not be opened ({exc}). It may be corrupt: "
-                    "move it away and ingest again."
-                ) from exc
+            except OPEN_ERRORS as exc:
+                raise StoreError(damaged_message(self.url, exc)) from exc
             self._check_schema()
 
     # -- schema -------------------------------------------------------------------------------
@@ -253,9 +263,16 @@ class Store:
 
     def versions(self) -> list[LibraryVersion]:
         """Return the library's commits, newest first."""
+        history = list(self.ds.history)
+        # `timestamp` is the log file's modification time, which a copy resets; a commit's own
+        # time is `client_timestamp` (UTC). Deep Lake's root version has none of its own (it
+        # reads the file time), so it takes the dataset's creation time.
+        times = [h.client_timestamp for h in history]
+        if history:
+            times[0] = self.ds.created_time.replace(microsecond=0)
         return [
-            LibraryVersion(id=str(h.id), message=str(h.message), timestamp=str(h.timestamp))
-            for h in reversed(list(self.ds.history))
+            LibraryVersion(id=str(h.id), message=str(h.message), timestamp=f"{when} UTC")
+            for h, when in zip(reversed(history), reversed(times), strict=True)
         ]
 
     def stored_state(self) -> dict[str, tuple[str, str, str]]:
@@ -403,6 +420,43 @@ class Store:
     def set_extractor(self, name: str) -> None:
         self.ds.metadata["extractor"] = name
 
+    @property
+    def embedder_name(self) -> str | None:
+        """The embedder the library's vectors come from (queries must use the same)."""
+        try:
+            return str(self.ds.metadata["embedder"])
+        except _METADATA_ERRORS:
+            return None
+
+    def set_embedder(self, name: str) -> None:
+        self.ds.metadata["embedder"] = name
+
+    def stored_track(self, row: int) -> Track:
+        """Rebuild the Track stored at `row`, with its stored (cleaned) lyrics."""
+        try:
+            get = {name: self.ds[name][row] for name in (
+                "track_id", "title", "artist", "album", "url", "artwork_url", "source",
+                "lyrics_provider", "labels", "lyrics", "year", "duration_ms", "instrumental",
+            )}  # fmt: skip
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not read track row {row} from {self.url}: {exc}") from exc
+        text = {k: "" if v is None else str(v) for k, v in get.items()}
+        return Track(
+            track_id=text["track_id"],
+            title=text["title"],
+            artist=text["artist"],
+            lyrics=text["lyrics"],
+            album=text["album"],
+            year=int(get["year"] or 0) or None,
+            url=text["url"],
+            artwork_url=text["artwork_url"],
+            duration_ms=int(get["duration_ms"] or 0) or None,
+            source=text["source"],
+            lyrics_provider=text["lyrics_provider"],
+            instrumental=bool(int(get["instrumental"] or 0)),
+            labels=tuple(x for x in text["labels"].split(",") if x),
+        )
+
     # -- playlists (moodtune/playlists.py owns the format) -------------------------------------
     def playlists_document(self) -> str | None:
         """The stored playlists as JSON text; None in a library that never recorded any."""
@@ -449,6 +503,24 @@ class Store:
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
 
+    def check_writable(self) -> None:
+        """Fail now, before any work, when a local library cannot be written (read-only home).
+
+        Remote libraries are not probed: their first commit says so.
+        """
+        if "://" in self.url and not self.url.startswith("file://"):
+            return
+        root = Path(self.url.removeprefix("file://"))
+        try:
+            with tempfile.NamedTemporaryFile(dir=root, prefix=".moodtune-write-check-"):
+                pass
+        except OSError as exc:
+            raise StoreError(
+                f"The library at {self.url} cannot be written ({exc.strerror or exc}), so "
+                "nothing was ingested. Point MOODTUNE_HOME at a folder you can write to, or "
+                "make this one writable."
+            ) from exc
+
     def commit(self, message: str) -> str:
         """Commit pending writes with `message`; return the new version id."""
         try:
@@ -482,7 +554,7 @@ def library_info(settings: Settings) -> LibraryInfo:
         version=store.version,
         versions=len(store.versions()),
         extractor=store.extractor_name or settings.extractor,
-        model=settings.embedder,
+        model=store.embedder_name or settings.embedder,
         path=settings.library_url,
         exists=True,
     )

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,13 +27,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from moodtune.config import Settings
-from moodtune.embed import Embedder, get_embedder
+from moodtune.embed import Embedder, get_embedder, quiet_model_loading
 from moodtune.emotions.base import SongEmotions, pool_stanzas
 from moodtune.errors import ExtractionError
 from moodtune.models import EMOTIONS, EmotionProfile
 
 if TYPE_CHECKING:
     import torch
+
+    from moodtune.emotions.multilingual import MultilingualMember, MultilingualWeights
 
 ENCODER_FILE = "encoder.safetensors"
 HEADS_FILE = "heads.safetensors"
@@ -65,14 +67,19 @@ def weights_dir() -> Path:
 
 
 def analysis_version(weights: LocalWeights) -> str:
-    """The trained model's version, plus the song head's version and a digest of its weights."""
+    """The trained model's version, plus the song head's and the multilingual heads' versions
+    and digests of their weights."""
     head = weights.song_head
-    if head is None:
-        return weights.version
-    digest = hashlib.sha1(
-        np.round(np.concatenate([head.weight.ravel(), head.bias, head.bonus]), 4).tobytes()
-    ).hexdigest()[:6]
-    return f"{weights.version}+{head.version}-{digest}"
+    version = weights.version
+    if head is not None:
+        digest = hashlib.sha1(
+            np.round(np.concatenate([head.weight.ravel(), head.bias, head.bonus]), 4).tobytes()
+        ).hexdigest()[:6]
+        version = f"{version}+{head.version}-{digest}"
+    ml = weights.multilingual
+    if ml is not None:
+        version = f"{version}+{ml.version}-{ml.digest()}"
+    return version
 
 
 def calibrate(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -146,6 +153,7 @@ class LocalWeights:
     tfidf_bias: np.ndarray  # (8,)
     terms_weight: float = 0.0  # w in (1 - w) * learned + w * terms; 0 means no lexicon
     song_head: SongHead | None = None  # None: songs are pooled from stanza profiles
+    multilingual: MultilingualWeights | None = None  # None: every text is read as English
 
     def uses(self, member: str) -> bool:
         return self.member_weights.get(member, 0.0) > 0.0
@@ -178,6 +186,8 @@ def load_weights_dir(path: Path | None = None) -> LocalWeights:
     """Read the metadata and the LR head from a weights directory (the shipped one by default)."""
     from safetensors.numpy import load_file
 
+    from moodtune.emotions.multilingual import load_multilingual
+
     root = path if path is not None else weights_dir()
     try:
         meta = json.loads((root / META_FILE).read_text(encoding="utf-8"))
@@ -196,6 +206,7 @@ def load_weights_dir(path: Path | None = None) -> LocalWeights:
             tfidf_bias=heads["tfidf.bias"].astype(np.float64),
             terms_weight=float(meta.get("terms_weight", 0.0)),
             song_head=_read_song_head(root, meta.get("song_head")),
+            multilingual=load_multilingual(root),
         )
         if not 0.0 <= weights.terms_weight < 1.0:
             raise ValueError("terms_weight out of range")
@@ -254,7 +265,7 @@ class TfidfMember:
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
-def _tokens(text: str) -> list[str]:
+def _english_tokens(text: str) -> list[str]:
     """Lower-case word tokens, keeping contractions such as "can't" whole."""
     return _TOKEN.findall(text.lower().replace("\u2019", "'").replace("`", "'"))
 
@@ -274,7 +285,10 @@ class TermMember:
         negators: Sequence[str] = (),
         exceptions: Sequence[str] = (),
         negation_window: int = 3,
+        tokenize: Callable[[str], list[str]] | None = None,
     ) -> None:
+        _tokens = tokenize or _english_tokens
+        self._tokenize = _tokens
         if set(terms) != set(EMOTIONS):
             raise ValueError("the term lexicon must list every emotion")
         # Longest first so that a phrase is matched before a word it starts with.
@@ -292,24 +306,30 @@ class TermMember:
         self.negation_window = negation_window
 
     @classmethod
-    def load(cls, root: Path) -> TermMember:
-        """Read TERMS_FILE from a weights directory."""
+    def load(
+        cls,
+        root: Path,
+        filename: str = TERMS_FILE,
+        tokenize: Callable[[str], list[str]] | None = None,
+    ) -> TermMember:
+        """Read a term lexicon (TERMS_FILE by default) from a weights directory."""
         try:
-            spec = json.loads((root / TERMS_FILE).read_text(encoding="utf-8"))
+            spec = json.loads((root / filename).read_text(encoding="utf-8"))
             return cls(
                 {e: list(spec["terms"][e]) for e in EMOTIONS},
                 list(spec.get("negators", [])),
                 list(spec.get("exceptions", [])),
                 int(spec.get("negation_window", 3)),
+                tokenize,
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ExtractionError(
-                f"Could not read {TERMS_FILE} in {root}; reinstall moodtune."
+                f"Could not read {filename} in {root}; reinstall moodtune."
             ) from exc
 
     def fires(self, text: str) -> np.ndarray:
         """Return an (8,) 0/1 vector: which emotions have an un-negated term in the text."""
-        toks: list[str] = _tokens(text)
+        toks: list[str] = self._tokenize(text)
         for phrase in self._exceptions:
             n = len(phrase)
             for i in range(len(toks) - n + 1):
@@ -344,6 +364,7 @@ class FineTunedMember:
         from safetensors.torch import load_file
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+        quiet_model_loading()
         self._torch = torch
         self.max_length = max_length
         try:
@@ -416,6 +437,7 @@ class LocalExtractor:
         self._finetuned: FineTunedMember | None = None
         self._tfidf: TfidfMember | None = None
         self._terms: TermMember | None = None
+        self._multilingual: MultilingualMember | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -463,7 +485,43 @@ class LocalExtractor:
             probs = (1.0 - tw) * probs + tw * self._terms.probabilities(texts)
         return probs
 
+    def _other_language(self, texts: Sequence[str]) -> list[bool]:
+        """Which texts go down the multilingual path (none without multilingual weights)."""
+        if self.weights.multilingual is None:
+            return [False] * len(texts)
+        from moodtune.lang import is_english
+
+        return [not is_english(t) for t in texts]
+
+    def _multilingual_member(self) -> MultilingualMember:
+        from moodtune.emotions.multilingual import MultilingualMember
+
+        assert self.weights.multilingual is not None
+        with self._lock:
+            if self._multilingual is None:
+                self._multilingual = MultilingualMember(self.weights.multilingual)
+            return self._multilingual
+
     def read_songs(self, songs_stanzas: Sequence[Sequence[str]]) -> list[SongEmotions]:
+        """Read English songs with the English path and the others with the multilingual one.
+
+        A song's language is decided on its whole lyrics, so all its stanzas take one path.
+        """
+        other = self._other_language(["\n\n".join(stanzas) for stanzas in songs_stanzas])
+        if not any(other):
+            return self._read_english_songs(songs_stanzas)
+        english = [i for i, o in enumerate(other) if not o]
+        foreign = [i for i, o in enumerate(other) if o]
+        out: dict[int, SongEmotions] = {}
+        read = self._read_english_songs([songs_stanzas[i] for i in english]) if english else []
+        out.update(zip(english, read, strict=True))
+        member = self._multilingual_member()
+        out.update(
+            zip(foreign, member.read_songs([songs_stanzas[i] for i in foreign]), strict=True)
+        )
+        return [out[i] for i in range(len(songs_stanzas))]
+
+    def _read_english_songs(self, songs_stanzas: Sequence[Sequence[str]]) -> list[SongEmotions]:
         """Profile every stanza, then decide each whole song with the song head.
 
         The encoder runs once per stanza: the stanza profiles and the song head read the same
@@ -490,6 +548,14 @@ class LocalExtractor:
         return out
 
     def extract(self, texts: Sequence[str]) -> list[EmotionProfile]:
-        """Return one calibrated profile per text, in order."""
-        scores = calibrate(self.probabilities(texts), self.weights.thresholds)
+        """Return one calibrated profile per text, in order (each text in its language's path)."""
+        other = self._other_language(texts)
+        scores = np.zeros((len(texts), len(EMOTIONS)), dtype=np.float64)
+        english = [i for i, o in enumerate(other) if not o]
+        foreign = [i for i, o in enumerate(other) if o]
+        if english:
+            probs = self.probabilities([texts[i] for i in english])
+            scores[english] = calibrate(probs, self.weights.thresholds)
+        if foreign:
+            scores[foreign] = self._multilingual_member().scores([texts[i] for i in foreign])
         return [EmotionProfile(tuple(float(x) for x in row)) for row in scores]

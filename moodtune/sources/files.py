@@ -7,10 +7,12 @@ clean lyrics (moodtune/text.py does that), embed, store, or touch the network.
 Rows are numbered from 1 in messages: CSV data records after the header, JSON list items, and
 JSONL lines (blank lines are skipped but still counted, so the number is the editor's line).
 Columns: `title, artist, lyrics` are required; `id, album, year, url, emotions` are optional and
-other columns are ignored. `emotions` is a list or a comma-separated string of names from
-EMOTIONS, kept in Track.labels for evaluation. A row without `id` gets "file-" plus the first 12
-hex digits of the SHA-1 of its normalised artist and title, so re-importing a file (in any
-format) upserts the same tracks. When two rows share an id, the later row wins and takes the
+other columns are ignored. Every format has the same limits: MAX_FILE_BYTES per file,
+MAX_LYRICS_CHARS for a lyrics cell and MAX_FIELD_CHARS for any other text cell (a row over them
+is reported by number, like any bad row). `emotions` is a list or a comma-separated string of
+names from EMOTIONS, kept in Track.labels for evaluation. A row without `id` gets "file-" plus
+the first 12 hex digits of the SHA-1 of its normalised artist and title, so re-importing a file
+(in any format) upserts the same tracks. When two rows share an id, the later row wins and takes the
 place of the first: re-exported files often repeat a song with corrected lyrics.
 """
 
@@ -39,9 +41,12 @@ ID_PREFIX = "file-"
 # Enough to show the pattern of a broken file without flooding a terminal or a page.
 _MAX_REPORTED_ROWS = 20
 _MIN_YEAR, _MAX_YEAR = 1000, 2100
-# Lyrics with long verses exceed csv's 128 KiB default field limit only in broken files,
-# but a whole album in one cell should still parse.
-_CSV_FIELD_LIMIT = 4 * 1024 * 1024
+# The app's upload limit (.streamlit/config.toml maxUploadSize) holds for files named on the
+# command line too. A whole album in one lyrics cell (~40,000 characters) still fits; a
+# 50 MB cell once took 106 s to clean and gave 164,474 stanzas.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_LYRICS_CHARS = 100_000
+MAX_FIELD_CHARS = 1_000
 
 
 class _Row(BaseModel):
@@ -60,7 +65,7 @@ class _Row(BaseModel):
     @classmethod
     def _required_text(cls, value: Any, info: ValidationInfo) -> str:
         field = info.field_name or "value"
-        text = _as_text(value, field)
+        text = _within_limit(_as_text(value, field), field)
         if not text.strip():
             raise PydanticCustomError("empty", "{field} is empty", {"field": field})
         # Lyrics stay raw (line breaks matter to stanza chunking); names lose stray spaces.
@@ -71,7 +76,8 @@ class _Row(BaseModel):
     def _optional_text(cls, value: Any, info: ValidationInfo) -> str:
         if value is None:
             return ""
-        return _as_text(value, info.field_name or "value").strip()
+        field = info.field_name or "value"
+        return _within_limit(_as_text(value, field), field).strip()
 
     @field_validator("year", mode="before")
     @classmethod
@@ -136,6 +142,17 @@ class _Row(BaseModel):
         return tuple(names)
 
 
+def _within_limit(text: str, field: str) -> str:
+    limit = MAX_LYRICS_CHARS if field == "lyrics" else MAX_FIELD_CHARS
+    if len(text) > limit:
+        raise PydanticCustomError(
+            "too_long",
+            "{field} is {length} characters long; the limit is {limit}",
+            {"field": field, "length": f"{len(text):,}", "limit": f"{limit:,}"},
+        )
+    return text
+
+
 def _as_text(value: Any, field: str) -> str:
     if isinstance(value, str):
         return value
@@ -153,6 +170,9 @@ def load_tracks_file(path: Path | str, source: str = "file") -> list[Track]:
     """Read a CSV, JSON or JSONL file of tracks; InputError lists every bad row."""
     file_path = Path(path)
     try:
+        if file_path.is_file():
+            # Refuse a huge file before reading it into memory.
+            _check_size(file_path.stat().st_size, file_path.name)
         data = file_path.read_bytes()
     except FileNotFoundError as exc:
         raise InputError(f"File {file_path} does not exist.") from exc
@@ -171,6 +191,7 @@ def parse_tracks(data: bytes, filename: str, source: str = "file") -> list[Track
             f"{filename}: unsupported file type {suffix or '(none)'!r}; "
             f"use one of {', '.join(SUFFIXES)}."
         )
+    _check_size(len(data), filename)
     text = _decode(data, filename)
     if suffix in (".csv", ".tsv"):
         records = list(_csv_records(text, filename, delimiter="\t" if suffix == ".tsv" else None))
@@ -181,6 +202,14 @@ def parse_tracks(data: bytes, filename: str, source: str = "file") -> list[Track
     if not records:
         raise InputError(f"{filename} has no tracks in it.")
     return _build_tracks(records, filename, source)
+
+
+def _check_size(size: int, filename: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"{filename} is {size / 1024 / 1024:.1f} MB; the limit is "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB per file. Split it into smaller files."
+        )
 
 
 def track_id_for(artist: str, title: str) -> str:
@@ -218,7 +247,9 @@ def _csv_records(text: str, filename: str, delimiter: str | None) -> Iterator[_R
     if delimiter is None:
         # Some spreadsheet locales export with ";"; pick whichever splits out the title column.
         delimiter = max(",;\t", key=lambda d: ("title" in header_line.lower().split(d), d == ","))
-    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    # Cells are held to the same limits as JSON values when rows are validated, with the row's
+    # number in the message; csv's own (smaller) default limit would stop at the first one.
+    csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)

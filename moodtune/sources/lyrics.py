@@ -3,8 +3,9 @@
 Owns: LyricsResult and the LyricsProvider protocol that lrclib.py and genius.py implement,
 title normalisation ("- Remastered 2011", "(feat. ...)", "- Live") and the same-song test that
 rejects wrong matches, the LyricsChain that tries providers in order with polite per-provider
-rate limiting and an on-disk SQLite cache of found and not-found answers, and
-build_lyrics_chain, which wires providers from Settings. Must not clean lyrics (text.py does),
+rate limiting and an on-disk SQLite cache of found and not-found answers. Providers are built
+by name in providers.py (LYRICS_PROVIDERS, build_lyrics_chain); this module imports none of
+them, since they import its types. Must not clean lyrics (text.py does),
 and never looks at Spotify metadata beyond title, artist, album and duration used as search keys.
 
 Matching thresholds (is_same_song), chosen on hand-made pairs in tests/http/test_lyrics_chain.py:
@@ -29,12 +30,9 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from moodtune.config import Settings
-from moodtune.errors import ConfigError, SourceError, StoreError, UnknownNameError
+from moodtune.errors import SourceError, StoreError
 from moodtune.models import Track
 
-PROVIDER_NAMES: tuple[str, ...] = ("lrclib", "genius")
-DEFAULT_PROVIDERS: tuple[str, ...] = ("lrclib", "genius")
 # Seconds between two requests to the same provider. LRCLIB publishes no limit and asks only
 # for a User-Agent; Genius pages are scraped, so we stay well below anything bot-like.
 DEFAULT_MIN_INTERVAL_S: Mapping[str, float] = {"lrclib": 0.25, "genius": 1.0}
@@ -317,41 +315,3 @@ class LyricsChain:
                     self._now(),
                 ),
             )
-
-
-def build_lyrics_chain(settings: Settings, names: Sequence[str] | None = None) -> LyricsChain:
-    """Wire the providers named (default settings.lyrics_providers) into a cached chain.
-
-    Genius needs GENIUS_ACCESS_TOKEN; without it, it is left out with a note (chain.notes)
-    unless it was the only provider asked for, which is a ConfigError.
-    """
-    # Imported here: lrclib.py and genius.py import this module, and only the chosen
-    # providers' client libraries should load.
-    wanted = [n.strip().lower() for n in (names or settings.lyrics_providers or DEFAULT_PROVIDERS)]
-    wanted = [n for n in dict.fromkeys(wanted) if n]
-    unknown = [n for n in wanted if n not in PROVIDER_NAMES]
-    if unknown:
-        raise UnknownNameError(
-            f"Unknown lyrics provider {unknown[0]!r}. Available: {', '.join(PROVIDER_NAMES)}."
-        )
-    providers: list[LyricsProvider] = []
-    notes: list[str] = []
-    for name in wanted:
-        if name == "lrclib":
-            from moodtune.sources.lrclib import make_lrclib_client
-
-            providers.append(make_lrclib_client())
-        elif name == "genius":
-            if settings.genius_access_token is None or not (
-                token := settings.genius_access_token.get_secret_value().strip()
-            ):
-                notes.append("Genius skipped: set GENIUS_ACCESS_TOKEN to use it.")
-                continue
-            from moodtune.sources.genius import make_genius_provider
-
-            providers.append(make_genius_provider(token))
-    if not providers:
-        raise ConfigError(
-            "No lyrics provider is usable: " + (" ".join(notes) or "choose lrclib and/or genius.")
-        )
-    return LyricsChain(providers, settings.cache_path / "lyrics", notes=notes)

@@ -1,4 +1,4 @@
-"""Streamlit helpers shared by app.py and pages/: page setup, cached resources, safe text,
+"""Streamlit helpers shared by app.py and app_pages/: page setup, cached resources, safe text,
 widgets and the actions behind buttons. The only package in moodtune that may import streamlit.
 """
 

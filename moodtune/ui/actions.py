@@ -61,14 +61,7 @@ def approach_choices() -> list[str]:
 
 def check_query(query: str | None) -> str:
     """Return the cleaned query; InputError when it is empty or too long for a feeling."""
-    text = validate_query(query)
-    length = len((query or "").strip())  # validate_query truncates, so measure the raw input
-    if length > QUERY_LIMIT:
-        raise InputError(
-            f"That text is {length:,} characters long; describe the feeling in under "
-            f"{QUERY_LIMIT:,} characters (a sentence or a verse works best)."
-        )
-    return text
+    return validate_query(query)
 
 
 def ask(query: str | None, choice: str, k: int, playlist: str = "") -> QueryResult:

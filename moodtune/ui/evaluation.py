@@ -4,7 +4,7 @@ on labelled queries, and the votes.
 Owns: scoring the library's labelled tracks with `song_agreement` and running
 `compare_approaches`, once per library version behind st.cache_data, reading an uploaded query
 file, and the tables and plotly figures of the results. Must not compute metrics
-(moodtune/evaluate.py and moodtune/song_agreement.py do) or catch errors: the page decides what
+(moodtune/evaluate/ and moodtune/song_agreement.py do) or catch errors: the page decides what
 to show.
 """
 
@@ -56,7 +56,7 @@ def _comparison(
     recommender = build_recommender(
         config,
         library,
-        embedder=resources.embedder(config.embedder),
+        embedder=resources.embedder(library.embedder_name or config.embedder),
         extractor=resources.extractor(extractor),
     )
     queries = parse_queries(queries_text, source)

@@ -105,7 +105,9 @@ def recommender() -> Recommender:
     config = settings()
     library = store(config.library_url)
     return _recommender(
-        config.library_url, library.extractor_name or config.extractor, config.embedder
+        config.library_url,
+        library.extractor_name or config.extractor,
+        library.embedder_name or config.embedder,
     )
 
 

@@ -14,12 +14,18 @@ import streamlit as st
 
 from moodtune.playlists import file_playlist
 from moodtune.sources.demo import load_demo_catalogue, load_demo_playlists
-from moodtune.sources.files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SUFFIXES, parse_tracks
+from moodtune.sources.files import (
+    MAX_FILE_BYTES,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    SUFFIXES,
+    parse_tracks,
+)
 from moodtune.ui import resources
 from moodtune.ui.actions import IngestJob
 from moodtune.ui.safe import md_escape
 
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 1024 // 1024  # the file limit of every import
 DEMO, UPLOAD, SPOTIFY = "Demo catalogue", "CSV / JSON file", "Spotify playlist"
 SOURCES = (DEMO, UPLOAD, SPOTIFY)
 SPOTIFY_HELP = (
@@ -106,7 +112,7 @@ def spotify_panel() -> IngestJob | None:
         st.info(SPOTIFY_HELP)
         st.text_input("Playlist link", key="ingest-spotify-link", disabled=True)
         return None
-    from moodtune.sources.lyrics import build_lyrics_chain
+    from moodtune.sources.providers import build_lyrics_chain
     from moodtune.sources.spotify import (
         SpotifyPlaylistSource,
         complete_spotify_login,

@@ -82,7 +82,15 @@ def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -
             for m in rec.matched_emotions
         )
         by = f" · {EMOTIONS_BY[rec.emotions_by]}" if rec.emotions_by in EMOTIONS_BY else ""
-        st.caption(md_escape(f"score {rec.score:.3f} · {rec.approach} · {matched}{by}", 400))
+        st.caption(
+            md_escape(
+                f"{rec.match:.0%} match · {rec.approach} · {matched}{by} "
+                f"(raw {rec.approach} score {rec.score:.3f})",
+                400,
+            ),
+            help="Match: the share of your library this song outranks for your sentence, "
+            "comparable across approaches. The raw score is the approach's own number.",
+        )
         if rec.matched_line:
             st.text(f"“{rec.matched_line}”")
         if rec.playlists:
@@ -178,7 +186,7 @@ def track_detail(library: Store, index: LibraryIndex, row: int) -> None:
         st.caption("Refined emotion words")
         st.text(index.refined_words[row] or "—")
         st.caption("Lines that carry its top emotions")
-        vectors = resources.emotion_vectors(resources.settings().embedder)
+        vectors = resources.emotion_vectors(library.embedder_name or resources.settings().embedder)
         for item in emotion_lines(library.track_text(row), profile, vectors):
             st.text(f"{item.emotion} {item.score:.2f}  “{item.line}”")
     st.caption("This song feels like…")

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = {
     "home": ROOT / "app.py",
-    "ingest": ROOT / "pages" / "1_Ingest.py",
-    "explorer": ROOT / "pages" / "2_Emotion_Explorer.py",
-    "recommend": ROOT / "pages" / "3_Recommend.py",
+    "ingest": ROOT / "app_pages" / "1_Ingest.py",
+    "explorer": ROOT / "app_pages" / "2_Emotion_Explorer.py",
+    "recommend": ROOT / "app_pages" / "3_Recommend.py",
 }
 
 

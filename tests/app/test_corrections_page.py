@@ -77,7 +77,7 @@ def test_the_evaluation_page_shows_what_corrections_changed(library_home: Path) 
     store = CorrectionStore(library_home / "corrections.db")
     for track_id in ("demo-001", "demo-002", "demo-003"):
         store.set(track_id, "joy")
-    at = AppTest.from_file(str(ROOT / "pages" / "4_Evaluation.py"), default_timeout=300).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "4_Evaluation.py"), default_timeout=300).run()
     assert not at.exception, [e.value for e in at.exception]
     table = frame_with(at, "corrections, leave-one-out")
     assert list(table["song emotions"]) == ["model alone", "with the corrections' calibration"]

@@ -20,7 +20,7 @@ from moodtune.store import Store
 from moodtune.ui import evaluation
 from tests.conftest import ROOT
 
-PAGE = str(ROOT / "pages" / "4_Evaluation.py")
+PAGE = str(ROOT / "app_pages" / "4_Evaluation.py")
 
 
 @pytest.fixture(autouse=True)

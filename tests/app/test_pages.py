@@ -62,7 +62,7 @@ def test_a_query_yields_explained_results(library_home: Path) -> None:
     cards = [m.value for m in at.markdown if m.value.startswith("**")]
     assert len(cards) == 4
     # One score line per card (a card may also name the playlists its track is in).
-    assert len([c for c in at.caption if c.value.startswith("score")]) == 4
+    assert len([c for c in at.caption if "% match · " in c.value]) == 4
     assert len(at.feedback) == 4
 
 
@@ -280,3 +280,26 @@ def test_a_current_library_shows_no_reanalysis_notice(library_home: Path) -> Non
     at = run_page("ingest")
     assert not at.exception
     assert not at.warning
+
+
+@pytest.mark.parametrize("page", ["home", "recommend"])
+def test_a_damaged_library_shows_a_message_with_the_way_out(page: str, damaged_home: Path) -> None:
+    at = run_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    (message,) = _errors(at)
+    assert str(damaged_home / "library") in message
+    assert "moodtune library check" in message
+    assert "moodtune library restore VERSION" in message
+
+
+def test_hybrid_cards_show_a_match_figure_and_the_raw_score(library_home: Path) -> None:
+    at = _ask(run_page("recommend"), QUERY, "hybrid", 3)
+    assert not at.exception
+    captions = [plain(c.value) for c in at.caption if "% match · " in plain(c.value)]
+    assert len(captions) == 3
+    assert captions[0].startswith("100% match · hybrid")
+    for caption in captions:
+        percent = caption.split("% match")[0]
+        assert percent.isdigit(), caption
+        assert 0 <= int(percent) <= 100
+        assert "raw hybrid score 0.0" in caption

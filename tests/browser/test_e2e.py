@@ -68,13 +68,29 @@ def _select_box(page: Page, label: str) -> Locator:
     return page.locator('[data-testid="stSelectbox"]').filter(has=name)
 
 
+def _pick(page: Page, box: Locator, option: Locator) -> None:
+    """Open a selectbox and click an option; a rerun that redraws the box closes its list, so
+    try again once the page settles."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(6):
+        page.wait_for_timeout(1_000)
+        box.first.click()
+        try:
+            option.click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError("the selectbox's list never opened")
+
+
 def _playlists_compared(page: Page) -> None:
     """Pick a demo playlist: its profile and arc show, the map greys the other tracks; then
     compare two playlists: a radar per playlist and the table of differences."""
     from playwright.sync_api import expect
 
-    _select_box(page, "Playlist").click()
-    page.get_by_role("option", name=re.compile(r"^Night shift · 16 tracks")).click()
+    option = page.get_by_role("option", name=re.compile(r"^Night shift · 16 tracks"))
+    _pick(page, _select_box(page, "Playlist"), option)
     expect(page.get_by_text("Night shift: profile (16 tracks)")).to_be_visible(timeout=60_000)
     # While a rerun settles Streamlit may show an element twice (the stale copy fades out).
     caption = page.get_by_text("Emotion arc: each track's emotions in play order")
@@ -125,7 +141,7 @@ def _journey_drawn(page: Page) -> None:
 def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> None:
     # Fail, never skip: .ci/run installs Debian's chromium, and a silent skip would hide it.
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)"
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect, sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
@@ -134,6 +150,10 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             page.goto(f"{server}/Recommend")
             box = page.get_by_label("How do you feel?")
             expect(box).to_be_visible(timeout=60_000)
+            # st.navigation names the entry page "Home" (the old pages/ layout showed "app").
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            expect(nav.get_by_text("Home", exact=True)).to_be_visible()
+            assert nav.get_by_text("app", exact=True).count() == 0
             box.fill(QUERY)
             page.get_by_role("radio", name="lyrics").check(force=True)
             page.locator('[data-testid="stFormSubmitButton"] button').click()
@@ -141,7 +161,8 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             thumbs_up = page.get_by_role("radio", name="Thumbs up")
             expect(thumbs_up.first).to_be_visible(timeout=MODEL_S)
             expect(thumbs_up).to_have_count(5, timeout=60_000)  # cards arrive one by one
-            expect(page.get_by_text("score", exact=False).first).to_be_visible()
+            expect(page.get_by_text("% match", exact=False).first).to_be_visible()
+            expect(page.get_by_text("raw lyrics score", exact=False).first).to_be_visible()
             thumbs_up.first.click()
             expect(page.get_by_text("Thanks, your vote is saved.")).to_be_visible(timeout=30_000)
 
@@ -186,17 +207,7 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             # The listener says how that song feels; the correction lands in SQLite.
             # The form is redrawn for the clicked track: open its list once the rerun settles.
             main = page.locator('[data-testid="stSelectbox"]').filter(has_text="Main emotion")
-            option = page.get_by_role("option", name="anticipation", exact=True)
-            for _ in range(5):
-                page.wait_for_timeout(1_000)
-                main.first.click()
-                try:
-                    option.click(timeout=5_000)
-                    break
-                except PlaywrightTimeout:
-                    page.keyboard.press("Escape")
-            else:
-                raise AssertionError("the emotion list of the track panel never opened")
+            _pick(page, main, page.get_by_role("option", name="anticipation", exact=True))
             save = page.get_by_role("button", name="Save", exact=True)
             expect(save).to_be_enabled(timeout=30_000)
             save.click()

@@ -130,3 +130,94 @@ def test_ingest_file_reports_bad_rows(empty_home: Path, tmp_path: Path) -> None:
     result = run("ingest", "file", str(bad))
     assert result.exit_code == 2
     assert "Row 2" in result.output
+
+
+# -- bad input (issue 14) ----------------------------------------------------------------------
+
+
+def test_damaged_library_gives_a_message_and_a_way_out(damaged_home: Path) -> None:
+    library = damaged_home / "library"
+    for args in (("info",), ("recommend", "rain on the window")):
+        result = run(*args)
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert str(library) in result.output
+        assert "moodtune library check" in result.output
+    check = run("library", "check")
+    assert check.exit_code == 1
+    assert "Damaged versions" in check.output
+    version = check.output.split("moodtune library restore ")[1].split("`")[0]
+    restored = run("library", "restore", version)
+    assert restored.exit_code == 0, restored.output
+    assert f"version {version}" in restored.output
+    info = json.loads(run("info", "--json").stdout)
+    assert (info["tracks"], info["version"]) == (2, version)
+    assert run("library", "check").exit_code == 0
+    assert run("library", "restore", "no-such-version").exit_code == 2
+
+
+def test_control_sequences_in_imported_text_never_reach_the_terminal(
+    empty_home: Path, tmp_path: Path
+) -> None:
+    rows = [
+        {
+            "title": "Clear\x1b[2J\x1b]0;owned\x07 Skies",
+            "artist": "\x1b[31mRed\x1b[0m Band",
+            "lyrics": "I cry alone\x1b[5m tonight\n\nsad tears\x9b2J falling",
+        },
+        {"title": "Sunny", "artist": "Plain", "lyrics": "happy dance\n\nsunshine laugh"},
+    ]
+    path = tmp_path / "escapes.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    ingested = run("ingest", "file", str(path), "--extractor", "keyword")
+    assert ingested.exit_code == 0, ingested.output
+    for args in (("recommend", "sad tears", "-k", "2"), ("recommend", "sad", "--json")):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert not any(ch in result.output for ch in "\x1b\x07\x9b"), repr(result.output)
+        assert "Red Band" in result.output
+        assert "Clear Skies" in result.output
+
+
+def test_read_only_home_fails_before_any_work(read_only_home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "songs.csv"
+    path.write_text('title,artist,lyrics\nRain,Someone,"sad tears\n\nagain"\n', encoding="utf-8")
+    result = run("ingest", "file", str(path), "--extractor", "keyword")
+    assert result.exit_code == 1
+    assert "cannot be written" in result.output
+    assert "nothing was ingested" in result.output
+    assert str(read_only_home / "library") in result.output
+
+
+@pytest.mark.parametrize("command", ["recommend", "emotions"])
+def test_a_query_over_the_limit_is_refused_like_the_app(
+    demo_settings: Settings, command: str
+) -> None:
+    from moodtune.errors import InputError
+    from moodtune.ui.actions import check_query
+
+    huge = "so tired of waiting " * 1000
+    with pytest.raises(InputError) as app_refusal:
+        check_query(huge)
+    result = run(command, huge)
+    assert result.exit_code == 2
+    assert str(app_refusal.value) in " ".join(result.output.split())
+    assert "19,999 characters long" in str(app_refusal.value)
+
+
+def test_emoji_carry_their_feeling(demo_settings: Settings) -> None:
+    result = run("emotions", "😭💔😢", "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert max(scores, key=scores.get) == "sadness"
+
+
+def test_model_loading_prints_no_bar(demo_settings: Settings) -> None:
+    from moodtune.embed import get_embedder
+
+    # A fresh process-wide embedder, so this command loads the model as a new process would.
+    get_embedder.cache_clear()
+    result = run("emotions", "I am so angry I could scream")
+    assert result.exit_code == 0, result.output
+    assert "Loading weights" not in result.stderr
+    assert result.stderr == ""

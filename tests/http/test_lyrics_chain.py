@@ -19,11 +19,11 @@ from moodtune.sources.lrclib import LrclibClient
 from moodtune.sources.lyrics import (
     LyricsChain,
     LyricsProvider,
-    build_lyrics_chain,
     is_same_song,
     normalise_title,
     song_key,
 )
+from moodtune.sources.providers import LYRICS_PROVIDERS, build_lyrics_chain
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GENIUS_SEARCH = "https://api.genius.com/search"
@@ -312,3 +312,17 @@ def test_genius_timeout_then_lrclib_hit(tmp_path: Path) -> None:
     assert lookup.result is not None
     assert lookup.result.provider == "lrclib"
     assert lookup.errors == ("genius: Genius did not answer (timed out) after 3 tries.",)
+
+
+def test_lyrics_module_imports_no_provider_module() -> None:
+    # lrclib.py and genius.py import lyrics.py's types; lyrics.py must not import them back.
+    import ast
+
+    import moodtune.sources.lyrics as lyrics
+
+    tree = ast.parse(Path(lyrics.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not imported & {"moodtune.sources.lrclib", "moodtune.sources.genius"}
+    assert LYRICS_PROVIDERS.names() == ["lrclib", "genius"]

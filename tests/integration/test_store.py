@@ -126,3 +126,23 @@ def test_new_extractor_reanalyses_tracks_outside_the_source(ingestor: Ingestor) 
     assert sorted(o.track_id for o in report.outcomes) == ["t1", "t2", "t3"]
     assert {v for _, _, v in store.stored_state().values()} == {"keyword-v2"}
     assert store.extractor_name == "keyword"
+
+
+def test_versions_carry_each_commits_own_time_after_a_copy(
+    ingestor: Ingestor, tmp_path: Path
+) -> None:
+    import datetime as dt
+    import os
+    import shutil
+
+    ingestor.run(SONGS, "test")
+    before = ingestor.store.versions()
+    copy = tmp_path / "copy"
+    shutil.copytree(ingestor.store.url, copy)
+    # A plain `cp -r` (or a download) gives every file the time of the copy.
+    copied_at = dt.datetime(2001, 1, 1, tzinfo=dt.UTC).timestamp()
+    for path in copy.rglob("*"):
+        os.utime(path, (copied_at, copied_at))
+    after = Store(copy, read_only=True).versions()
+    assert [v.timestamp for v in after] == [v.timestamp for v in before]
+    assert not any(v.timestamp.startswith("2001") for v in after)

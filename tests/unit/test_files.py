@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from moodtune.errors import ConfigError, InputError
-from moodtune.sources.files import load_tracks_file, parse_tracks, track_id_for
+from moodtune.sources.files import (
+    MAX_FIELD_CHARS,
+    MAX_FILE_BYTES,
+    MAX_LYRICS_CHARS,
+    load_tracks_file,
+    parse_tracks,
+    track_id_for,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -170,3 +177,41 @@ def test_lyrics_are_kept_raw() -> None:
         json.dumps([{"title": "A", "artist": "B", "lyrics": raw}]).encode(), "t.json"
     )
     assert track.lyrics == raw
+
+
+def _huge_cell_file(suffix: str, lyrics: str) -> bytes:
+    rows = [
+        {"title": "Fine", "artist": "A", "lyrics": "la la"},
+        {"title": "Huge", "artist": "B", "lyrics": lyrics},
+    ]
+    if suffix == ".json":
+        return json.dumps(rows).encode()
+    if suffix == ".jsonl":
+        return "\n".join(json.dumps(r) for r in rows).encode()
+    body = "".join(f'{r["title"]},{r["artist"]},"{r["lyrics"]}"\n' for r in rows)
+    return ("title,artist,lyrics\n" + body).encode()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".jsonl"])
+def test_every_format_refuses_an_oversized_cell_by_row(suffix: str) -> None:
+    data = _huge_cell_file(suffix, "tears " * (MAX_LYRICS_CHARS // 6 + 1))
+    with pytest.raises(InputError) as info:
+        parse_tracks(data, f"songs{suffix}")
+    length = f"{len('tears ' * (MAX_LYRICS_CHARS // 6 + 1)):,}"
+    assert f"Row 2: lyrics is {length} characters long; the limit is 100,000" in str(info.value)
+    assert "Row 1" not in str(info.value)
+    # A long title is held to the other fields' limit, in every format alike.
+    row = {"title": "t" * (MAX_FIELD_CHARS + 1), "artist": "A", "lyrics": "la"}
+    with pytest.raises(InputError, match="Row 1: title is 1,001 characters long"):
+        parse_tracks(json.dumps(row).encode(), "one.jsonl")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".jsonl"])
+def test_every_format_refuses_a_file_over_the_size_limit(suffix: str, tmp_path: Path) -> None:
+    data = _huge_cell_file(suffix, "x" * (MAX_FILE_BYTES + 10))
+    with pytest.raises(InputError, match=r"is 20\.0 MB; the limit is 20 MB per file"):
+        parse_tracks(data, f"songs{suffix}")
+    path = tmp_path / f"songs{suffix}"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=r"the limit is 20 MB per file"):
+        load_tracks_file(path)

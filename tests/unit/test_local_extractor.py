@@ -275,7 +275,7 @@ def test_a_new_song_head_makes_a_new_analysis_version() -> None:
     weights = load_weights_dir()
     head = weights.song_head
     assert head is not None
-    plain = LocalExtractor(replace(weights, song_head=None))
+    plain = LocalExtractor(replace(weights, song_head=None, multilingual=None))
     shipped = LocalExtractor(weights)
     other = LocalExtractor(replace(weights, song_head=replace(head, bonus=head.bonus + 0.1)))
     assert plain.version == weights.version

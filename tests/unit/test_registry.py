@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from moodtune.config import load_settings
@@ -48,3 +50,13 @@ def test_offline_extractors_score_a_sentence(name: str) -> None:
     assert len(profile.scores) == 8
     assert extractor.name == name
     assert extractor.version
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.mark.parametrize("name", EXTRACTORS.names())
+def test_every_extractor_the_cli_offers_is_documented(name: str) -> None:
+    # `--extractor` takes its choices from EXTRACTORS.names(): each needs a row in README's table.
+    rows = [ln for ln in README.read_text(encoding="utf-8").splitlines() if ln.startswith("| `")]
+    assert any(row.startswith(f"| `{name}`") for row in rows), name

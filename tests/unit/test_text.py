@@ -3,7 +3,17 @@ from __future__ import annotations
 import pytest
 
 from moodtune.errors import InputError
-from moodtune.text import MAX_QUERY_CHARS, clean_lyrics, split_lines, split_stanzas, validate_query
+from moodtune.text import (
+    MAX_QUERY_CHARS,
+    MAX_STANZAS,
+    clean_lyrics,
+    clean_name,
+    emoji_to_words,
+    split_lines,
+    split_stanzas,
+    strip_control,
+    validate_query,
+)
 
 GENIUS_PAGE = (
     "12 ContributorsTranslationsEspañolRain Street Lyrics\r\n"
@@ -68,6 +78,39 @@ def test_blank_query_is_input_error(bad: str | None) -> None:
         validate_query(bad)
 
 
-def test_long_and_unicode_queries_are_kept() -> None:
-    assert len(validate_query("a" * 20_000)) == MAX_QUERY_CHARS
-    assert validate_query("  tristesse 🥀 ") == "tristesse 🥀"
+def test_unicode_queries_are_kept_and_emoji_spelled_out() -> None:
+    assert validate_query("  tristesse 🥀 ") == "tristesse wilted flower"
+    assert validate_query("façade naïve") == "façade naïve"
+
+
+def test_a_query_over_the_limit_is_refused_not_cut() -> None:
+    assert len(validate_query("a" * MAX_QUERY_CHARS)) == MAX_QUERY_CHARS
+    with pytest.raises(InputError, match="20,000 characters long; describe the feeling in under"):
+        validate_query("a" * 20_000)
+
+
+def test_emoji_become_their_names_for_analysis() -> None:
+    assert validate_query("😭💔😢") == "loudly crying face broken heart crying face"
+    assert (
+        clean_lyrics("I saw you 😍\nand I 💔")
+        == "I saw you smiling face with heart-eyes\nand I broken heart"
+    )
+    # Text without emoji is untouched, so stored English lyrics analyse exactly as before.
+    plain = "Rain on the window\n\nI miss you"
+    assert emoji_to_words(plain) == plain
+    assert clean_lyrics(plain) == plain
+
+
+def test_terminal_control_sequences_are_stripped_keeping_newlines_and_tabs() -> None:
+    raw = "a\x1b[2Jb\x1b[31mred\x1b[0m\x1b]0;pwned\x07 t\tx\ny\x9b31mz\x00\x07\x85"
+    assert strip_control(raw) == "abred t\tx\nyz"
+    assert clean_lyrics("Line one\x1b[2J\nLine\x1b]2;title\x07 two") == "Line one\nLine two"
+    assert clean_name("Sad\x1b[31m Song\x1b[0m\n") == "Sad Song"
+
+
+def test_stanzas_and_lines_per_track_are_capped() -> None:
+    huge = "\n\n".join(f"verse {i} line a\nverse {i} line b" for i in range(10_000))
+    stanzas = split_stanzas(huge)
+    assert len(stanzas) == MAX_STANZAS
+    assert stanzas[0] == "verse 0 line a\nverse 0 line b"
+    assert len(split_lines(huge)) == MAX_STANZAS * 8
