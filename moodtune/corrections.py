@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from moodtune.emotions.words import MILD
-from moodtune.errors import InputError, NotFoundError, StoreError
+from moodtune.errors import InputError, NotFoundError
 from moodtune.models import EMOTIONS, EmotionProfile
+from moodtune.sqlite_files import connect
 
 MAIN_SCORE = 0.75  # a listener's main emotion: clearly present, named by its basic word
 SECOND_SCORE = 0.6  # the optional second one: present, below the main one
@@ -104,22 +105,8 @@ class CorrectionStore:
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=10)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"Cannot open the corrections database at {self.path}: {exc}") from exc
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            with conn:
-                yield conn
-        except sqlite3.Error as exc:
-            raise StoreError(f"The corrections database at {self.path} failed: {exc}") from exc
-        finally:
-            conn.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return connect(self.path, "corrections", "FULL")
 
     def set(
         self,

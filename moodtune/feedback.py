@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from moodtune.errors import InputError, StoreError
+from moodtune.errors import InputError
+from moodtune.sqlite_files import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -65,22 +65,8 @@ class FeedbackStore:
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=10)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"Cannot open the feedback database at {self.path}: {exc}") from exc
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            with conn:
-                yield conn
-        except sqlite3.Error as exc:
-            raise StoreError(f"The feedback database at {self.path} failed: {exc}") from exc
-        finally:
-            conn.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return connect(self.path, "feedback", "NORMAL")
 
     def record(self, vote: Vote) -> None:
         """Store a vote durably; a new vote on the same result replaces the old one."""
