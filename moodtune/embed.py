@@ -63,8 +63,7 @@ class MiniLMEmbedder:
         self._model: SentenceTransformer | None = None
         # Ingestion embeds stanzas that the local extractor embeds again, and a query is
         # embedded by the ranker and by the extractor: a small LRU makes the second time free.
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = VectorCache(cache_size)
 
     @property
     def model(self) -> SentenceTransformer:
@@ -84,16 +83,7 @@ class MiniLMEmbedder:
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        missing: dict[str, list[int]] = {}
-        with self._lock:
-            for row, text in enumerate(texts):
-                hit = self._cache.get(text)
-                if hit is None:
-                    missing.setdefault(text, []).append(row)
-                else:
-                    self._cache.move_to_end(text)
-                    out[row] = hit
+        out, missing = self._cache.lookup(texts, self.dim)
         if missing:
             vectors = self.model.encode(
                 list(missing),
@@ -102,13 +92,44 @@ class MiniLMEmbedder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            with self._lock:
-                for (text, rows), vector in zip(missing.items(), vectors, strict=True):
-                    out[rows] = vector
-                    self._cache[text] = np.asarray(vector, dtype=np.float32)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+            self._cache.fill(out, missing, vectors)
         return out
+
+
+class VectorCache:
+    """A thread-safe LRU of recent texts' vectors, shared by the embedders' `embed`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def lookup(self, texts: Sequence[str], dim: int) -> tuple[np.ndarray, dict[str, list[int]]]:
+        """Rows filled from the cache, and the rows of each text still to encode."""
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for row, text in enumerate(texts):
+                hit = self._items.get(text)
+                if hit is None:
+                    missing.setdefault(text, []).append(row)
+                else:
+                    self._items.move_to_end(text)
+                    out[row] = hit
+        return out, missing
+
+    def fill(self, out: np.ndarray, missing: dict[str, list[int]], vectors: np.ndarray) -> None:
+        """Write the encoded `vectors` (one per missing text, in order) into `out` and keep them."""
+        with self._lock:
+            for (text, rows), vector in zip(missing.items(), vectors, strict=True):
+                out[rows] = vector
+                self._items[text] = np.asarray(vector, dtype=np.float32)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 def quiet_model_loading() -> None:

