@@ -226,12 +226,11 @@ class Recommender:
     def view(self) -> ListenerView:
         """The library with listeners' corrections applied, rebuilt when either changes."""
         index = self.store.index()
-        if self.corrections is None:
-            return listener_view(index, {}, self.word_vectors)
-        key = (index.version, self.corrections.revision())
+        key = (index.version, self.corrections.revision() if self.corrections is not None else 0)
         cached = self._view
         if cached is None or cached[0] != key:
-            cached = (key, listener_view(index, self.corrections.current(), self.word_vectors))
+            current = self.corrections.current() if self.corrections is not None else {}
+            cached = (key, listener_view(index, current, self.word_vectors))
             self._view = cached
         return cached[1]
 
