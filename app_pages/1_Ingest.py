@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from moodtune.errors import MoodTuneError, NotFoundError
@@ -13,6 +15,7 @@ from moodtune.ui.sources import (
     SOURCES,
     UPLOAD,
     demo_panel,
+    embedder_panel,
     reanalysis_panel,
     spotify_panel,
     upload_panel,
@@ -33,8 +36,12 @@ except MoodTuneError as exc:
 
 source = st.radio("Source", SOURCES, horizontal=True, key="ingest-source")
 try:
-    panel = {DEMO: demo_panel, UPLOAD: upload_panel}.get(str(source), spotify_panel)
-    job = panel()
+    embedder, job = embedder_panel()
+    if job is None:
+        panel = {DEMO: demo_panel, UPLOAD: upload_panel}.get(str(source), spotify_panel)
+        job = panel()
+        if job is not None and embedder is not None:
+            job = dataclasses.replace(job, embedder=embedder)
     if job is not None:
         for note in job.notes:
             st.caption(md_escape(note))

@@ -52,6 +52,7 @@ class IngestJob:
     notes: tuple[str, ...] = ()
     reanalyse: bool = False
     playlists: Sequence[Playlist] = ()
+    embedder: str | None = None  # a switch: the library is re-embedded with it
 
 
 def approach_choices() -> list[str]:
@@ -108,7 +109,9 @@ def ingest_with_progress(job: IngestJob) -> IngestReport:
             log.text("\n".join(recent[-_LOG_LINES:]))
 
         try:
-            ingestor = build_ingestor(resources.settings(), lyrics=job.lyrics)
+            ingestor = build_ingestor(
+                resources.settings(), lyrics=job.lyrics, embedder_name=job.embedder
+            )
             report = ingestor.run(job.tracks, job.label, progress, job.playlists)
         except MoodTuneError:
             box.update(label="Ingestion stopped", state="error", expanded=True)

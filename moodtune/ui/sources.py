@@ -1,5 +1,6 @@
-"""The Ingest page's three source panels (demo catalogue, file upload, Spotify playlist), and
-the notice that offers to re-analyse tracks scored by another extractor version.
+"""The Ingest page's three source panels (demo catalogue, file upload, Spotify playlist), the
+sentence-embedder choice, and the notice that offers to re-analyse tracks scored by another
+extractor version.
 
 Owns: each panel's widgets and the IngestJob it returns when its button is pressed, the upload
 size limit, and the exact words telling the user what to configure for Spotify. Spotify and
@@ -12,6 +13,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from moodtune.embed import EMBEDDERS
+from moodtune.errors import NotFoundError
 from moodtune.playlists import file_playlist
 from moodtune.sources.demo import load_demo_catalogue, load_demo_playlists
 from moodtune.sources.files import (
@@ -36,6 +39,58 @@ SPOTIFY_HELP = (
     "keys in `.streamlit/secrets.toml` (see `.streamlit/secrets.toml.example`), and restart the "
     "app. Lyrics come from LRCLIB (no key) and Genius (set `GENIUS_ACCESS_TOKEN`)."
 )
+
+
+EMBEDDER_LABELS = {
+    "minilm": "minilm: English (all-MiniLM-L6-v2), fast; the default",
+    "e5": "e5: multilingual (multilingual-e5-small): Spanish, German, French, Portuguese, "
+    "English and more; slower to ingest",
+}
+
+
+def embedder_panel() -> tuple[str | None, IngestJob | None]:
+    """Let the user choose the library's sentence embedder.
+
+    Returns (the embedder to ingest with when it differs from the library's, else None; a
+    re-embedding job when its button was pressed, else None). A library holds the vectors of
+    one embedder only, so a switch re-embeds (and re-analyses) every stored track.
+    """
+    try:
+        store = resources.store()
+        count, current = len(store.index()), store.embedder_name
+    except NotFoundError:
+        count, current = 0, None
+    active = current or resources.settings().embedder
+    names = [n for n in EMBEDDERS.names() if n in EMBEDDER_LABELS]
+    if active not in names:
+        names.insert(0, active)  # e.g. a test library built with another embedder
+    choice = str(
+        st.selectbox(
+            "Sentence embedder",
+            names,
+            index=names.index(active),
+            format_func=lambda n: EMBEDDER_LABELS.get(n, n),
+            key="ingest-embedder",
+            help="Lyrics and feelings are compared as vectors of this model. Choose e5 when "
+            "your songs or your feelings are in other languages.",
+        )
+    )
+    if choice == active:
+        where = "the library's" if current else "the default for a new library"
+        st.caption(f"Embedder: `{active}` ({where}).")
+        return None, None
+    if not count:
+        st.caption(f"The new library will be built with `{choice}`.")
+        return choice, None
+    st.warning(
+        f"The library's {count} tracks are embedded with `{active}`. A library never mixes "
+        f"embedders: the next ingestion with `{choice}` re-embeds and re-analyses every stored "
+        "track from its stored lyrics (with e5, minutes for a few hundred songs on a small "
+        "machine)."
+    )
+    if st.button(f"Re-embed {count} stored tracks with {choice}", key="ingest-reembed-go"):
+        return choice, IngestJob((), f"re-embedding with {choice}", reanalyse=True, embedder=choice)
+    return choice, None
 
 
 def reanalysis_panel() -> IngestJob | None:
