@@ -48,18 +48,18 @@ from moodtune.song_agreement import agreement_table, song_agreement  # noqa: E40
 from moodtune.sources.files import load_tracks_file  # noqa: E402
 from moodtune.text import clean_lyrics, split_stanzas  # noqa: E402
 
-VERSION = "song-head-v1"
-C = 0.03
+VERSION = "song-head-v2"
+C = 0.1
 WRITTEN_WEIGHT = 5.0
 COMMON_BONUS = {"joy": 0.5, "trust": 0.5, "sadness": 0.5}
-WRITTEN_DIR = ROOT / "data" / "lyric_songs"
+WRITTEN_DIRS = (ROOT / "data" / "lyric_songs", ROOT / "data" / "lyric_songs_folk")
 
 
-def written_stanzas(folder: Path) -> tuple[list[str], list[int]]:
+def written_stanzas(folders: tuple[Path, ...]) -> tuple[list[str], list[int]]:
     """Every stanza of the written songs, labelled with its song's main emotion."""
     texts: list[str] = []
     labels: list[int] = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted(p for folder in folders for p in folder.glob("*.jsonl")):
         for track in load_tracks_file(path):
             stanzas = split_stanzas(clean_lyrics(track.lyrics))
             texts += stanzas
@@ -84,7 +84,7 @@ def main() -> None:
     xed_states = encoder.pooled([item.text for item in xed])
     rows = [i for i, item in enumerate(xed) for _ in item.labels]
     xed_y = [EMOTIONS.index(label) for item in xed for label in item.labels]
-    texts, written_y = written_stanzas(WRITTEN_DIR)
+    texts, written_y = written_stanzas(WRITTEN_DIRS)
     written_states = encoder.pooled(texts)
     print(f"{len(xed)} XED lines, {len(texts)} written stanzas: {time.time() - started:.0f}s")
 
@@ -111,7 +111,7 @@ def main() -> None:
         "common_bonus": COMMON_BONUS,
         "training": {
             "xed_lines": len(xed),
-            "written_songs_dir": "data/lyric_songs",
+            "written_songs_dirs": [str(d.relative_to(ROOT)) for d in WRITTEN_DIRS],
             "written_stanzas": len(texts),
             "written_weight": WRITTEN_WEIGHT,
             "C": C,

