@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from moodtune.config import Settings
 from moodtune.corrections import CorrectionStore
+from moodtune.demotion import demote, demotions
 from moodtune.embed import Embedder, get_embedder
 from moodtune.emotions import build_extractor
 from moodtune.emotions.base import EmotionExtractor
 from moodtune.emotions.vectors import WordVectors
 from moodtune.emotions.words import MILD, basic_words, intensity_word, refined_words, words_text
 from moodtune.errors import InputError, NotFoundError
-from moodtune.feedback import FeedbackStore
+from moodtune.feedback import FeedbackStore, QueryVote
+from moodtune.filters import artist_mask, best_rows_one_per_artist, year_mask
 from moodtune.listener import ListenerView, listener_view
 from moodtune.models import (
     EMOTIONS,
@@ -53,12 +55,18 @@ class QueryContext:
         extractor: EmotionExtractor,
         word_vectors: WordVectors,
         votes: Callable[[], Mapping[str, int]] | None = None,
+        *,
+        embedding: np.ndarray | None = None,
+        profile: EmotionProfile | None = None,
     ) -> None:
         self.text = text
         self._embedder = embedder
         self._extractor = extractor
         self._words = word_vectors
         self._votes = votes
+        # A refined query arrives with its moved embedding and profile; a sentence computes them.
+        self._given_embedding = embedding
+        self._given_profile = profile
 
     @functools.cached_property
     def net_votes(self) -> Mapping[str, int]:
@@ -67,10 +75,14 @@ class QueryContext:
 
     @functools.cached_property
     def embedding(self) -> np.ndarray:
+        if self._given_embedding is not None:
+            return np.asarray(self._given_embedding, dtype=np.float32)
         return np.asarray(self._embedder.embed([self.text])[0], dtype=np.float32)
 
     @functools.cached_property
     def profile(self) -> EmotionProfile:
+        if self._given_profile is not None:
+            return self._given_profile
         return self._extractor.extract([self.text])[0]
 
     @functools.cached_property
@@ -185,6 +197,8 @@ def _candidate_mask(index: LibraryIndex, filters: RecommendFilters | None) -> np
         if unknown:
             raise InputError(f"Unknown emotion filter: {', '.join(sorted(unknown))}.")
         mask &= np.isin(np.array(index.dominant), list(filters.emotions))
+    mask &= artist_mask(index, filters.exclude_artists)
+    mask &= year_mask(index, filters.year_from, filters.year_to)
     return mask
 
 
@@ -214,6 +228,8 @@ class Recommender:
     extractor: EmotionExtractor
     net_votes: Callable[[], Mapping[str, int]] | None = None
     corrections: CorrectionStore | None = None
+    # Net votes per (query, track): a thumbs-down counts against the track on similar queries.
+    query_votes: Callable[[], Sequence[QueryVote]] | None = None
     _words: WordVectors | None = field(default=None, repr=False)
     _view: tuple[tuple[str, int], ListenerView] | None = field(default=None, repr=False)
 
@@ -234,9 +250,22 @@ class Recommender:
             self._view = cached
         return cached[1]
 
-    def context(self, query: str) -> QueryContext:
+    def context(
+        self,
+        query: str,
+        *,
+        embedding: np.ndarray | None = None,
+        profile: EmotionProfile | None = None,
+    ) -> QueryContext:
+        """The query's context; a refined query passes its moved embedding and profile."""
         return QueryContext(
-            validate_query(query), self.embedder, self.extractor, self.word_vectors, self.net_votes
+            validate_query(query),
+            self.embedder,
+            self.extractor,
+            self.word_vectors,
+            self.net_votes,
+            embedding=embedding,
+            profile=profile,
         )
 
     def recommend(
@@ -247,6 +276,19 @@ class Recommender:
         filters: RecommendFilters | None = None,
     ) -> list[Recommendation]:
         """Rank the library for `query` with `approach`; return the top `k`, explained."""
+        APPROACHES.get(approach)  # an unknown name fails before the query is read
+        if k < 1:
+            raise InputError(f"k must be at least 1 (got {k}).")
+        return self.rank(self.context(query), approach, k, filters)
+
+    def rank(
+        self,
+        ctx: QueryContext,
+        approach: str = "lyrics",
+        k: int = 5,
+        filters: RecommendFilters | None = None,
+    ) -> list[Recommendation]:
+        """Rank the library for a prepared query context (a sentence's, or a refined one's)."""
         ranker = APPROACHES.get(approach)
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k}).")
@@ -260,17 +302,31 @@ class Recommender:
         if filters is not None and filters.playlist:
             chosen = find_playlist(lists, filters.playlist)
             mask &= np.isin(np.array(index.track_ids, dtype=object), list(chosen.track_ids))
-        ctx = self.context(query)
         scores = ranker(ctx, index)
-        order = top_rows(scores, k, mask)
+        demoted = self._demotions(ctx)
+        scores = demote(scores, index.track_ids, demoted)
+        if filters is not None and filters.one_per_artist:
+            order = best_rows_one_per_artist(scores, k, mask, index.artists)
+        else:
+            order = top_rows(scores, k, mask)
         held = playlists_of(lists)
         return [
             dataclasses.replace(
                 self._explain(ctx, index, int(row), scores, approach, rank),
                 playlists=held.get(index.track_ids[row], ()),
+                year=index.year(int(row)),
+                demoted=index.track_ids[row] in demoted,
             )
             for rank, row in enumerate(order, 1)
         ]
+
+    def _demotions(self, ctx: QueryContext) -> dict[str, float]:
+        if self.query_votes is None:
+            return {}
+        votes = self.query_votes()
+        if not any(v.net < 0 for v in votes):
+            return {}
+        return demotions(ctx.embedding, votes, self.embedder.embed)
 
     def _explain(
         self,
@@ -341,4 +397,5 @@ def build_recommender(
         extractor=extractor,
         net_votes=feedback.track_net_votes if feedback is not None else None,
         corrections=corrections,
+        query_votes=feedback.query_votes if feedback is not None else None,
     )
