@@ -128,7 +128,7 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 def _excess(profile: EmotionProfile) -> np.ndarray:
     """The emotions standing above the profile's own mean, scaled so the strongest is 1."""
     scores = np.asarray(profile.scores, dtype=np.float64)
-    above = np.clip(scores - scores.mean(), 0.0, None)
+    above: np.ndarray = np.clip(scores - scores.mean(), 0.0, None)
     peak = float(above.max()) if len(above) else 0.0
     return above / peak if peak > 0 else above
 
