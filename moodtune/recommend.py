@@ -43,6 +43,9 @@ from moodtune.text import split_lines, validate_query
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 FEEDBACK_WEIGHT = 0.002  # per net vote; about a tenth of the RRF gap between ranks 1 and 10
 FEEDBACK_CAP = 5
+# How far a refinement's emotion steer can move a song: this share of the scores' 5-95
+# percentile spread per unit of the song's profile along the steer.
+STEER_SHARE = 0.75
 
 
 class QueryContext:
@@ -173,6 +176,18 @@ def top_rows(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.n
     return rows
 
 
+def steered(scores: np.ndarray, profiles: np.ndarray, steer: np.ndarray) -> np.ndarray:
+    """Add each song's profile along `steer` (unit length), scaled to the scores' spread."""
+    norm = float(np.linalg.norm(steer))
+    if norm == 0 or not len(scores):
+        return scores
+    low, high = np.percentile(scores, [5, 95])
+    spread = float(high - low) or 1.0
+    along = np.asarray(profiles, dtype=np.float64) @ (np.asarray(steer, dtype=np.float64) / norm)
+    out: np.ndarray = np.asarray(scores + STEER_SHARE * spread * along, dtype=np.float32)
+    return out
+
+
 def match_share(scores: np.ndarray, row: int) -> float:
     """The share of the other tracks that `row` outscores: one figure every approach shares.
 
@@ -287,8 +302,14 @@ class Recommender:
         approach: str = "lyrics",
         k: int = 5,
         filters: RecommendFilters | None = None,
+        steer: np.ndarray | None = None,
     ) -> list[Recommendation]:
-        """Rank the library for a prepared query context (a sentence's, or a refined one's)."""
+        """Rank the library for a prepared query context (a sentence's, or a refined one's).
+
+        `steer` (8 emotion weights, from refinement) lifts songs whose profile lies along it and
+        lowers those against it, by up to STEER_SHARE of the scores' spread, so a move such as
+        "less angry" reaches approaches that read only words, like `lyrics`.
+        """
         ranker = APPROACHES.get(approach)
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k}).")
@@ -303,6 +324,8 @@ class Recommender:
             chosen = find_playlist(lists, filters.playlist)
             mask &= np.isin(np.array(index.track_ids, dtype=object), list(chosen.track_ids))
         scores = ranker(ctx, index)
+        if steer is not None:
+            scores = steered(scores, index.profiles, steer)
         demoted = self._demotions(ctx)
         scores = demote(scores, index.track_ids, demoted)
         if filters is not None and filters.one_per_artist:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 MORE_WEIGHT = 0.5
 LESS_WEIGHT = 0.35
-FOLLOW_UP_WEIGHT = 0.6
+FOLLOW_UP_WEIGHT = 0.7
 FOLLOW_UP_EMBEDDING = 0.5
 MAX_STEPS = 20
 
@@ -59,6 +59,14 @@ class RefinedQuery:
     embedding: tuple[float, ...]
     profile: EmotionProfile
     steps: tuple[str, ...] = ()
+    origin: EmotionProfile | None = None  # the sentence's own profile, before any move
+
+    def steer(self) -> np.ndarray | None:
+        """How the moves changed the profile (8 weights), or None before any move."""
+        if self.origin is None:
+            return None
+        delta = np.asarray(self.profile.scores, np.float64) - np.asarray(self.origin.scores)
+        return delta if float(np.abs(delta).max()) > 1e-6 else None
 
     @property
     def label(self) -> str:
@@ -147,7 +155,9 @@ def _checked_steps(query: RefinedQuery) -> None:
 def start(recommender: Recommender, text: str) -> RefinedQuery:
     """The unmoved query: the sentence's own embedding and profile."""
     ctx = recommender.context(text)
-    return RefinedQuery(ctx.text, tuple(float(x) for x in ctx.embedding), ctx.profile)
+    return RefinedQuery(
+        ctx.text, tuple(float(x) for x in ctx.embedding), ctx.profile, origin=ctx.profile
+    )
 
 
 def toward_track(
@@ -170,7 +180,11 @@ def toward_track(
         profile = p - LESS_WEIGHT * _excess(index.profile(row)) * np.maximum(p, t)
         step = f"less like “{one_line(index.titles[row], 40)}”"
     return RefinedQuery(
-        query.text, tuple(float(x) for x in moved), _profile(profile), (*query.steps, step)
+        query.text,
+        tuple(float(x) for x in moved),
+        _profile(profile),
+        (*query.steps, step),
+        query.origin,
     )
 
 
@@ -203,7 +217,11 @@ def follow_up(recommender: Recommender, query: RefinedQuery, sentence: str) -> R
         profile = p - FOLLOW_UP_WEIGHT * excess * np.maximum(p, 0.3)
     step = f"{direction} {one_line(about, 40)}"
     return RefinedQuery(
-        query.text, tuple(float(x) for x in moved), _profile(profile), (*query.steps, step)
+        query.text,
+        tuple(float(x) for x in moved),
+        _profile(profile),
+        (*query.steps, step),
+        query.origin,
     )
 
 
@@ -216,7 +234,7 @@ def rank_refined(
 ) -> list[Recommendation]:
     """Rank the library for a moved query (an unmoved one ranks as its sentence does)."""
     ctx = recommender.context(query.text, embedding=query.vector(), profile=query.profile)
-    return recommender.rank(ctx, approach, k, filters)
+    return recommender.rank(ctx, approach, k, filters, steer=query.steer())
 
 
 def compare_lists(before: Sequence[Recommendation], after: Sequence[Recommendation]) -> ListChanges:

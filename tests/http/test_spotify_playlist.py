@@ -37,13 +37,9 @@ def load(name: str) -> Any:
 
 
 def tracks(spotify: int, local: int = 0) -> list[ExportTrack]:
-    out = [
-        ExportTrack(i + 1, f"spotify:{i:022d}", f"Song {i}", "Artist")
-        for i in range(spotify)
-    ]
+    out = [ExportTrack(i + 1, f"spotify:{i:022d}", f"Song {i}", "Artist") for i in range(spotify)]
     out += [
-        ExportTrack(spotify + j + 1, f"demo:song-{j}", f"Demo {j}", "Someone")
-        for j in range(local)
+        ExportTrack(spotify + j + 1, f"demo:song-{j}", f"Demo {j}", "Someone") for j in range(local)
     ]
     return out
 
@@ -97,7 +93,7 @@ def test_a_private_playlist_is_created_then_filled_in_chunks_of_100() -> None:
     chunks = [sent_uris(c) for c in responses.calls[1:]]
     assert [len(c) for c in chunks] == [100, 100, 50]
     assert chunks[0][0] == f"spotify:track:{0:022d}"
-    assert sum(chunks, []) == [f"spotify:track:{i:022d}" for i in range(250)]
+    assert [u for c in chunks for u in c] == [f"spotify:track:{i:022d}" for i in range(250)]
 
 
 @responses.activate
@@ -212,9 +208,7 @@ def test_the_refresh_token_is_exchanged_then_the_playlist_created(
     responses.add(responses.POST, TOKEN_URL, json=load("spotify_token_refreshed.json"))
     add_create()
     add_items()
-    settings = _settings(
-        tmp_path, spotify_client_id="my-client-id", spotify_refresh_token=SECRET
-    )
+    settings = _settings(tmp_path, spotify_client_id="my-client-id", spotify_refresh_token=SECRET)
     client = make_playlist_client(settings)
     created = PlaylistWriter(client, sleep=lambda s: None).create("Rainy Sunday", tracks(2))
     assert created.added == 2
@@ -233,9 +227,7 @@ def test_a_revoked_refresh_token_is_a_config_error_without_the_token(
 ) -> None:
     monkeypatch.delenv("SPOTIPY_CLIENT_SECRET", raising=False)
     responses.add(responses.POST, TOKEN_URL, json=load("spotify_token_revoked.json"), status=400)
-    settings = _settings(
-        tmp_path, spotify_client_id="my-client-id", spotify_refresh_token=SECRET
-    )
+    settings = _settings(tmp_path, spotify_client_id="my-client-id", spotify_refresh_token=SECRET)
     with pytest.raises(ConfigError, match="Refresh token revoked") as info:
         PlaylistWriter(make_playlist_client(settings)).create("Rainy Sunday", tracks(2))
     assert SECRET not in str(info.value)
