@@ -18,9 +18,11 @@ from moodtune.feedback import QueryVote
 
 # MiniLM cosines: rewordings of one feeling sit around 0.6-0.9, unrelated sentences below 0.4.
 SIMILAR_QUERY = 0.6
-# A thumbs-down on the very same sentence costs this share of the spread (5th to 95th
-# percentile) of the list's scores: enough to leave the top of a list, not the library.
-DEMOTE_SHARE = 0.5
+# A thumbs-down on the very same sentence (or one at FULL_WEIGHT_AT or closer) costs this share
+# of the spread (5th to 95th percentile) of the list's scores; one just similar costs half of it:
+# enough to leave the top of a list, not the library.
+DEMOTE_SHARE = 1.0
+FULL_WEIGHT_AT = 0.9
 
 
 def demotions(
@@ -43,7 +45,7 @@ def demotions(
         sim = similarity[vote.query]
         if sim < SIMILAR_QUERY:
             continue
-        weight = min(1.0, (sim - SIMILAR_QUERY) / (1.0 - SIMILAR_QUERY) * 0.5 + 0.5)
+        weight = min(1.0, 0.5 + 0.5 * (sim - SIMILAR_QUERY) / (FULL_WEIGHT_AT - SIMILAR_QUERY))
         weights[vote.track_id] = max(weights.get(vote.track_id, 0.0), weight)
     return weights
 
