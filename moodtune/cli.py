@@ -724,9 +724,8 @@ def playlists_spotify(ctx: click.Context, playlist: str, spotify_name: str | Non
     created = PlaylistWriter(make_playlist_client(settings)).create(
         spotify_name or chosen.name, tracks, "Made with MoodTune"
     )
-    _echo(
-        f"Created the private Spotify playlist {created.name!r}: {created.url or created.playlist_id}"
-    )
+    where = created.url or created.playlist_id
+    _echo(f"Created the private Spotify playlist {created.name!r}: {where}")
     _echo(f"{created.added} tracks added", err=True)
     if created.left_out:
         _echo(f"{created.left_out} tracks are not Spotify tracks and were left out", err=True)
