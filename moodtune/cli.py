@@ -373,6 +373,8 @@ def recommend(
         results = engine.recommend(text, approach, k, filters)
         label = text
     notes = {c.track_id: c.note for c in changes.entries} if changes else {}
+    if not results:
+        _echo("No track matches these filters.", err=True)
     year_note = unknown_year_note([r.year for r in results], year_from, year_to)
     if year_note:
         _echo(year_note, err=True)
