@@ -112,6 +112,7 @@ class Journey:
     query_profile: EmotionProfile
     target: JourneyTarget
     steps: tuple[JourneyStep, ...]
+    filters: JourneyFilters = JourneyFilters()
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -324,7 +325,7 @@ def walk(
         used[row] = True
         used_artists.add(artists[row])
         prev = row
-    return Journey(query, query_profile, target, tuple(steps))
+    return Journey(query, query_profile, target, tuple(steps), filters)
 
 
 def plan_journey(
