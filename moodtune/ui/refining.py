@@ -68,6 +68,7 @@ def results_section(result: QueryResult) -> None:
                 widgets.show_error(exc)
             else:
                 st.session_state[RESULT_KEY] = result
+                st.rerun()  # the refined header above was already drawn
     changes = dict(result.changes)
     note = result.year_note()
     if note:
