@@ -155,3 +155,33 @@ def test_a_journey_is_saved_as_a_playlist(library_home: Path) -> None:
     assert at.text_input(key="jr-list-name").value == "Journey to joy"
     at.button(key="jr-list-save").click().run()
     assert any("Saved “Journey to joy” (4 tracks)" in plain(s.value) for s in at.success)
+
+
+def test_a_thumbs_down_moves_the_track_down_for_a_similar_feeling(library_home: Path) -> None:
+    from moodtune.feedback import FeedbackStore, Vote
+
+    similar = "I am furious because they lied to us"
+    at = _ask(similar, k=10)
+    first = _titles(at)
+    top_id = at.session_state["rec-result"].results[0][1][0].track_id
+    at.text_input(key="rec-list-name").input("Ten furious")
+    at.button(key="rec-list-save").click().run()
+    FeedbackStore(library_home / "feedback.db").record(
+        Vote("earlier-session", FURIOUS, "emotions", 1, top_id, up=False)
+    )
+    again = _ask(similar, k=3)
+    assert first[0] not in _titles(again)
+    # Within the saved ten the whole list fits on the page: the track is there, lower down.
+    at = run_page("recommend")
+    at.text_area(key="rec-query").input(similar)
+    at.radio(key="rec-approach").set_value("emotions")
+    at.number_input(key="rec-k").set_value(10)
+    at.selectbox(key="rec-playlist").select("saved:ten-furious")
+    at.button(key="rec-submit").click().run()
+    assert not at.exception
+    titles = _titles(at)
+    assert sorted(titles) == sorted(first)
+    assert titles.index(first[0]) > 0
+    notes = [plain(c.value) for c in at.caption if "moved down" in plain(c.value)]
+    assert len(notes) == 1
+    assert "you gave it a thumbs-down for a similar feeling" in notes[0]
