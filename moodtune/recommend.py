@@ -5,6 +5,10 @@ functions `(QueryContext, LibraryIndex) -> scores`, and `Recommender.recommend(q
 k, filters)`, which ranks, filters and explains: matched emotions with the query's and the song's
 scores, and the lyric line that matched best. Rankers are pure numpy over the in-memory index;
 a query never re-reads lyrics through an extractor.
+
+`Recommender.rank` also takes a prepared QueryContext (a refined query's moved embedding and
+profile, moodtune.refine) and an emotion steer; applies the list filters (moodtune.filters) and
+moves down tracks voted down on similar earlier queries (moodtune.demotion), for every approach.
 """
 
 from __future__ import annotations
