@@ -14,6 +14,9 @@ How a query moves (Rocchio-style relevance feedback, on both of the query's face
 - a follow-up sentence: its leading "more"/"less" (and synonyms) picks the direction; the rest
   ("angry", "upbeat") is embedded and read for emotions, and the query moves toward or away
   from it: its standout emotions go up or down by FOLLOW_UP_WEIGHT at the strongest.
+Then every approach also gets the profile's change as a steer (moodtune.recommend.steered), so a
+move reaches `lyrics`, which reads no emotions. The weights were set by hand on a few demo
+queries (the tests check the direction, not the size, of each move).
 """
 
 from __future__ import annotations
