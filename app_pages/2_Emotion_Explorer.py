@@ -12,7 +12,13 @@ from moodtune.models import EMOTIONS
 from moodtune.playlist_profiles import profile_playlist
 from moodtune.playlists import member_rows, read_playlists, within
 from moodtune.ui import page_setup, resources, widgets
-from moodtune.ui.playlists import compare_panel, pick_playlist, profile_panel
+from moodtune.ui.playlists import (
+    compare_panel,
+    pick_playlist,
+    playlist_actions,
+    profile_panel,
+    selection_panel,
+)
 
 MAP_KEY, TRACK_KEY, LAST_KEY = "explorer-map", "explorer-track", "explorer-last-click"
 PLAYLIST_KEY = "explorer-last-playlist"
@@ -50,7 +56,7 @@ if st.session_state.get(PLAYLIST_KEY) != playlist.playlist_id:
     st.session_state[PLAYLIST_KEY], st.session_state[TRACK_KEY] = playlist.playlist_id, rows[0]
 state = st.session_state.get(MAP_KEY)
 clicked = selected_rows(state["selection"]["points"]) if state else []
-if clicked and clicked[0] != st.session_state.get(LAST_KEY):
+if len(clicked) == 1 and clicked[0] != st.session_state.get(LAST_KEY):
     st.session_state[LAST_KEY] = st.session_state[TRACK_KEY] = clicked[0]
 if st.session_state.get(TRACK_KEY) not in set(view.rows.tolist()):
     st.session_state[TRACK_KEY] = int(rows[0])
@@ -62,7 +68,8 @@ figure = emotion_map(
     highlight=st.session_state[TRACK_KEY],
     members=None if playlist.kind == "library" else member_rows(index, shown),
 )
-st.plotly_chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
+st.plotly_chart(figure, key=MAP_KEY, on_select="rerun", selection_mode=("points", "box", "lasso"))
+selection_panel(index, clicked)
 
 selected = st.session_state[TRACK_KEY]
 row = st.selectbox(
@@ -78,6 +85,7 @@ profile = profile_playlist(index, shown)
 st.subheader(f"{playlist.name}: profile ({len(profile)} tracks)")
 if len(profile):
     profile_panel(profile)
+    playlist_actions(playlist, shown.track_ids)
 else:
     st.info("No track of this playlist matches these filters.")
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from moodtune.errors import MoodTuneError
+from moodtune.models import RecommendFilters
 from moodtune.ui import journeys, page_setup, resources, widgets
 from moodtune.ui.actions import approach_choices, ask
+from moodtune.ui.list_filters import filter_inputs
 from moodtune.ui.playlists import playlist_limit
+from moodtune.ui.refining import RESULT_KEY, results_section
 
 page_setup("Recommend", "🎧")
 st.title("Recommend")
@@ -35,18 +38,24 @@ with st.form("recommend-form"):
     )  # fmt: skip
     k = right.number_input("Results", min_value=1, max_value=20, value=5, key="rec-k")
     playlist = playlist_limit()
+    with st.expander("Filters"):
+        chosen = filter_inputs("rec", resources.listener_view().index)
     submitted = st.form_submit_button("Recommend", key="rec-submit", type="primary")
 
 if submitted:
+    filters = RecommendFilters(
+        exclude_artists=chosen.exclude_artists, one_per_artist=chosen.one_per_artist,
+        year_from=chosen.year_from, year_to=chosen.year_to,
+    )  # fmt: skip
     try:
-        st.session_state["rec-result"] = ask(query, str(choice), int(k), playlist)
+        st.session_state[RESULT_KEY] = ask(query, str(choice), int(k), playlist, filters)
     except MoodTuneError as exc:
-        st.session_state.pop("rec-result", None)
+        st.session_state.pop(RESULT_KEY, None)
         widgets.show_error(exc)
 
-result = st.session_state.get("rec-result")
+result = st.session_state.get(RESULT_KEY)
 if result is not None:
-    widgets.query_results(result)
+    results_section(result)
 
 st.divider()
 st.subheader("Feedback so far")

@@ -220,6 +220,71 @@ def _recommendation_json(rec: Recommendation) -> dict[str, Any]:
     return data
 
 
+def _list_filter_options(func: Any) -> Any:
+    """--exclude-artist, --one-per-artist, --year-from and --year-to, shared by every list."""
+    for option in reversed(
+        [
+            click.option(
+                "--exclude-artist",
+                "exclude",
+                multiple=True,
+                help="Leave an artist out (repeatable).",
+            ),
+            click.option("--one-per-artist", is_flag=True, help="At most one song per artist."),
+            click.option("--year-from", type=int, default=None, help="Released in or after YEAR."),
+            click.option(
+                "--year-to",
+                type=int,
+                default=None,
+                help="Released in or before YEAR (tracks without a year are kept, and said so).",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _list_output_options(func: Any) -> Any:
+    """--out FILE (.csv, .m3u) and --save NAME, shared by recommend and journey."""
+    func = click.option(
+        "--save", "save_as", default=None, help="Also save the list as a playlist called NAME."
+    )(func)
+    return click.option(
+        "--out",
+        "out",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Also write the list to FILE: .csv, or .m3u/.m3u8 (extended M3U).",
+    )(func)
+
+
+def _feedback(settings: Settings) -> Any:
+    from moodtune.feedback import FeedbackStore
+
+    # Reading must not create a database beside a library nobody has voted on.
+    path = settings.feedback_path
+    return FeedbackStore(path) if path.is_file() else None
+
+
+def _deliver(
+    settings: Settings, track_ids: Sequence[str], label: str, out: str | None, save_as: str | None
+) -> None:
+    """Write the list to --out and save it as a playlist for --save; say so on stderr."""
+    if out:
+        from moodtune.list_export import export_tracks, write_list
+        from moodtune.store import Store
+
+        index = Store(settings.library_url, read_only=True).index()
+        fmt = write_list(out, export_tracks(index, track_ids), save_as or label)
+        _echo(f"{len(track_ids)} tracks written to {out} ({fmt.upper()})", err=True)
+    if save_as:
+        from moodtune.playlists import save_playlist
+        from moodtune.store import Store
+
+        saved = save_playlist(Store(settings.library_url), save_as, track_ids)
+        _echo(f"Saved as playlist {saved.name!r} ({saved.playlist_id})", err=True)
+
+
 @cli.command()
 @click.argument("text")
 @click.option(
@@ -227,14 +292,49 @@ def _recommendation_json(rec: Recommendation) -> dict[str, Any]:
 )
 @click.option("-k", "k", type=int, default=5, show_default=True, help="Number of tracks.")
 @click.option("--playlist", default=None, help="Only tracks of this playlist (name or id).")
+@_list_filter_options
+@click.option(
+    "--more-like", "more_like", multiple=True, help="Refine: more like TRACK (id or title)."
+)
+@click.option(
+    "--less-like", "less_like", multiple=True, help="Refine: less like TRACK (id or title)."
+)
+@click.option(
+    "--then",
+    "then",
+    multiple=True,
+    help='Refine with a follow-up, e.g. --then "less angry" (repeatable; after --more/less-like).',
+)
+@_list_output_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def recommend(
-    ctx: click.Context, text: str, approach: str, k: int, playlist: str | None, as_json: bool
+    ctx: click.Context,
+    text: str,
+    approach: str,
+    k: int,
+    playlist: str | None,
+    exclude: tuple[str, ...],
+    one_per_artist: bool,
+    year_from: int | None,
+    year_to: int | None,
+    more_like: tuple[str, ...],
+    less_like: tuple[str, ...],
+    then: tuple[str, ...],
+    out: str | None,
+    save_as: str | None,
+    as_json: bool,
 ) -> None:
-    """Recommend tracks for a feeling, e.g. moodtune recommend "I miss my old friends"."""
+    """Recommend tracks for a feeling, e.g. moodtune recommend "I miss my old friends".
+
+    With --more-like, --less-like or --then, the list is refined: the query moves toward or
+    away from those tracks, or by the follow-up sentence, and each line says what changed.
+    """
     from moodtune.corrections import existing_corrections
+    from moodtune.filters import check_years, unknown_year_note
+    from moodtune.label import find_track
     from moodtune.recommend import build_recommender
+    from moodtune.refine import compare_lists, move, rank_refined, start
     from moodtune.store import Store
     from moodtune.text import validate_query
 
@@ -242,27 +342,68 @@ def recommend(
     text = validate_query(text)
     if k < 1:
         raise InputError(f"-k must be at least 1 (got {k}).")
+    check_years(year_from, year_to)
     store = Store(settings.library_url)
     if k > len(store):
         _echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
     corrections = existing_corrections(settings.corrections_path)
-    engine = build_recommender(settings, store, corrections=corrections)
-    filters = RecommendFilters(playlist=playlist) if playlist else None
-    results = engine.recommend(text, approach, k, filters)
+    engine = build_recommender(
+        settings, store, corrections=corrections, feedback=_feedback(settings)
+    )
+    filters = RecommendFilters(
+        playlist=playlist or "", exclude_artists=exclude, one_per_artist=one_per_artist,
+        year_from=year_from, year_to=year_to,
+    )  # fmt: skip
+    changes = None
+    if more_like or less_like or then:
+        index = engine.view().index
+        base = start(engine, text)
+        moved = move(
+            engine,
+            base,
+            more_like=[find_track(index, t) for t in more_like],
+            less_like=[find_track(index, t) for t in less_like],
+            sentences=then,
+        )
+        before = rank_refined(engine, base, approach, k, filters)
+        results = rank_refined(engine, moved, approach, k, filters)
+        changes = compare_lists(before, results)
+        label = moved.label
+    else:
+        results = engine.recommend(text, approach, k, filters)
+        label = text
+    notes = {c.track_id: c.note for c in changes.entries} if changes else {}
+    if not results:
+        _echo("No track matches these filters.", err=True)
+    year_note = unknown_year_note([r.year for r in results], year_from, year_to)
+    if year_note:
+        _echo(year_note, err=True)
+    _deliver(settings, [r.track_id for r in results], label, out, save_as)
     if as_json:
-        _echo(json.dumps([_recommendation_json(r) for r in results], ensure_ascii=False, indent=2))
+        rows = [_recommendation_json(r) for r in results]
+        if changes is not None:
+            for row in rows:
+                row["change"] = notes.get(row["track_id"], "") or "same"
+        _echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if changes is not None:
+        _echo(f"Refined: {label}")
+        _echo(changes.summary())
     for r in results:
         emotions = ", ".join(f"{m.word} ({m.song_score:.2f})" for m in r.matched_emotions)
         by = _EMOTIONS_BY.get(r.emotions_by, "")
+        moved_note = f"  ({notes[r.track_id]})" if notes.get(r.track_id) else ""
         _echo(
             f"{r.rank}. {r.artist} - {r.title}  [{r.match:.0%} match, score {r.score:.3f}]  "
-            f"{emotions}{by}"
+            f"{emotions}{by}{moved_note}"
         )
         if r.matched_line:
             _echo(f'     "{r.matched_line}"')
         if r.playlists:
             _echo(f"     in: {', '.join(r.playlists)}")
+    if changes is not None:
+        for _, title, artist in changes.dropped:
+            _echo(f"   dropped: {artist} - {title}")
 
 
 @cli.command()
@@ -274,10 +415,8 @@ def recommend(
     help='Where to go: an emotion (joy, trust, ...) or a sentence, e.g. "hopeful again".',
 )
 @click.option("-n", "n", type=int, default=8, show_default=True, help="Number of tracks.")
-@click.option(
-    "--exclude-artist", "exclude", multiple=True, help="Leave an artist out (repeatable)."
-)
-@click.option("--one-per-artist", is_flag=True, help="At most one song per artist.")
+@_list_filter_options
+@_list_output_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def journey(
@@ -287,10 +426,15 @@ def journey(
     n: int,
     exclude: tuple[str, ...],
     one_per_artist: bool,
+    year_from: int | None,
+    year_to: int | None,
+    out: str | None,
+    save_as: str | None,
     as_json: bool,
 ) -> None:
     """A playlist from the feeling in TEXT to another: moodtune journey "heartbroken" --to joy."""
     from moodtune.corrections import existing_corrections
+    from moodtune.filters import unknown_year_note
     from moodtune.journey import JourneyFilters, journey_json, plan_journey
     from moodtune.recommend import build_recommender
     from moodtune.store import Store
@@ -300,7 +444,16 @@ def journey(
     engine = build_recommender(
         settings, store, corrections=existing_corrections(settings.corrections_path)
     )
-    walk = plan_journey(engine, text, target, n, JourneyFilters(exclude, one_per_artist))
+    walk = plan_journey(
+        engine, text, target, n, JourneyFilters(exclude, one_per_artist, year_from, year_to)
+    )
+    index = engine.view().index
+    year_note = unknown_year_note([index.year(s.row) for s in walk.steps], year_from, year_to)
+    if year_note:
+        _echo(year_note, err=True)
+    _deliver(
+        settings, [s.track_id for s in walk.steps], f"Journey to {walk.target.name}", out, save_as
+    )
     if as_json:
         click.echo(json.dumps(journey_json(walk), ensure_ascii=False, indent=2))
         return
@@ -462,11 +615,14 @@ def library_restore(ctx: click.Context, version: str) -> None:
         _echo(f"Set aside {len(report.moved)} newer version file(s) in {report.moved_to}")
 
 
-@cli.command("playlists")
+@cli.group("playlists", cls=MoodTuneGroup, invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, with each playlist's track ids.")
 @click.pass_context
 def playlists_command(ctx: click.Context, as_json: bool) -> None:
-    """List the library's playlists (Spotify, files, demo, saved) with their track counts."""
+    """List the library's playlists (Spotify, files, demo, saved) with their track counts; save,
+    rename, delete and export them (see the commands below)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from moodtune.playlists import read_playlists
     from moodtune.store import Store
 
@@ -491,6 +647,90 @@ def playlists_command(ctx: click.Context, as_json: bool) -> None:
             f"{p.name:<{width}}  {len(p.track_ids):>5} tracks  {p.kind:<7}  "
             f"{p.playlist_id:<{id_width}}{owner}"
         )
+
+
+@playlists_command.command("save")
+@click.argument("name")
+@click.argument("tracks", nargs=-1, required=True)
+@click.pass_context
+def playlists_save(ctx: click.Context, name: str, tracks: tuple[str, ...]) -> None:
+    """Save TRACKS (ids or titles, in order) as a playlist called NAME."""
+    from moodtune.label import find_track
+    from moodtune.playlists import save_playlist
+    from moodtune.store import Store
+
+    store = Store(_settings(ctx).library_url)
+    index = store.index()
+    ids = [index.track_ids[find_track(index, t)] for t in tracks]
+    saved = save_playlist(store, name, ids)
+    _echo(f"Saved {saved.name!r} ({saved.playlist_id}) with {len(saved.track_ids)} tracks")
+
+
+@playlists_command.command("rename")
+@click.argument("playlist")
+@click.argument("new_name")
+@click.pass_context
+def playlists_rename(ctx: click.Context, playlist: str, new_name: str) -> None:
+    """Rename PLAYLIST (name or id); its id stays."""
+    from moodtune.playlists import rename_playlist
+    from moodtune.store import Store
+
+    renamed = rename_playlist(Store(_settings(ctx).library_url), playlist, new_name)
+    _echo(f"Renamed to {renamed.name!r} ({renamed.playlist_id})")
+
+
+@playlists_command.command("delete")
+@click.argument("playlist")
+@click.pass_context
+def playlists_delete(ctx: click.Context, playlist: str) -> None:
+    """Delete PLAYLIST (name or id); its tracks stay in the library."""
+    from moodtune.playlists import delete_playlist
+    from moodtune.store import Store
+
+    delete_playlist(Store(_settings(ctx).library_url), playlist)
+    _echo(f"Deleted {playlist!r}")
+
+
+@playlists_command.command("export")
+@click.argument("playlist")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+def playlists_export(ctx: click.Context, playlist: str, path: str) -> None:
+    """Write PLAYLIST (name, id, or `library`) to PATH: .csv, or .m3u/.m3u8 (extended M3U)."""
+    from moodtune.list_export import export_tracks, write_list
+    from moodtune.playlists import resolve_playlist
+    from moodtune.store import Store
+
+    store = Store(_settings(ctx).library_url, read_only=True)
+    chosen = resolve_playlist(store, playlist)
+    fmt = write_list(path, export_tracks(store.index(), chosen.track_ids), chosen.name)
+    _echo(f"{len(chosen.track_ids)} tracks of {chosen.name!r} written to {path} ({fmt.upper()})")
+
+
+@playlists_command.command("spotify")
+@click.argument("playlist")
+@click.option("--name", "spotify_name", default=None, help="Name on Spotify (default: the same).")
+@click.pass_context
+def playlists_spotify(ctx: click.Context, playlist: str, spotify_name: str | None) -> None:
+    """Create a private Spotify playlist with PLAYLIST's Spotify tracks (needs
+    SPOTIPY_CLIENT_ID and SPOTIPY_REFRESH_TOKEN with the playlist-modify-private scope)."""
+    from moodtune.list_export import export_tracks
+    from moodtune.playlists import resolve_playlist
+    from moodtune.sources.spotify_playlist import PlaylistWriter, make_playlist_client
+    from moodtune.store import Store
+
+    settings = _settings(ctx)
+    store = Store(settings.library_url, read_only=True)
+    chosen = resolve_playlist(store, playlist)
+    tracks = export_tracks(store.index(), chosen.track_ids)
+    created = PlaylistWriter(make_playlist_client(settings)).create(
+        spotify_name or chosen.name, tracks, "Made with MoodTune"
+    )
+    where = created.url or created.playlist_id
+    _echo(f"Created the private Spotify playlist {created.name!r}: {where}")
+    _echo(f"{created.added} tracks added", err=True)
+    if created.left_out:
+        _echo(f"{created.left_out} tracks are not Spotify tracks and were left out", err=True)
 
 
 def _profile_json(profile: PlaylistProfile) -> dict[str, Any]:

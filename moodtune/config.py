@@ -59,6 +59,12 @@ class Settings(BaseSettings):
             "SPOTIPY_REDIRECT_URI", "MOODTUNE_SPOTIFY_REDIRECT_URI", "spotify_redirect_uri"
         ),
     )
+    spotify_refresh_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=_alias(
+            "SPOTIPY_REFRESH_TOKEN", "MOODTUNE_SPOTIFY_REFRESH_TOKEN", "spotify_refresh_token"
+        ),
+    )
     genius_access_token: SecretStr | None = Field(
         default=None,
         validation_alias=_alias(

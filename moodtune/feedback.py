@@ -45,6 +45,15 @@ class Vote:
 
 
 @dataclass(frozen=True, slots=True)
+class QueryVote:
+    """Up minus down votes on one track for one query text, over sessions and approaches."""
+
+    query: str
+    track_id: str
+    net: int
+
+
+@dataclass(frozen=True, slots=True)
 class ApproachFeedback:
     approach: str
     up: int
@@ -116,3 +125,12 @@ class FeedbackStore:
                 "SELECT track_id, SUM(2 * vote - 1) FROM feedback GROUP BY track_id"
             ).fetchall()
         return {r[0]: int(r[1]) for r in rows}
+
+    def query_votes(self) -> list[QueryVote]:
+        """Return net votes per (query, track), for demoting tracks on similar queries."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT query, track_id, SUM(2 * vote - 1) FROM feedback "
+                "GROUP BY query, track_id ORDER BY MIN(id)"
+            ).fetchall()
+        return [QueryVote(r[0], r[1], int(r[2])) for r in rows]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from moodtune.errors import InputError, NotFoundError
+from moodtune.filters import artist_mask, year_mask
 from moodtune.models import EMOTIONS, EmotionProfile
 from moodtune.text import one_line, validate_query
 
@@ -55,10 +56,13 @@ class JourneyTarget:
 
 @dataclass(frozen=True, slots=True)
 class JourneyFilters:
-    """Narrowing of the journey's candidates: artists left out, and at most one song each."""
+    """Narrowing of the journey's candidates: artists left out, at most one song each, and a
+    release-year range (tracks without a year are kept)."""
 
     exclude_artists: Sequence[str] = ()
     one_per_artist: bool = False
+    year_from: int | None = None
+    year_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,7 @@ class Journey:
     query_profile: EmotionProfile
     target: JourneyTarget
     steps: tuple[JourneyStep, ...]
+    filters: JourneyFilters = JourneyFilters()
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -227,14 +232,15 @@ def walk(
     target whenever some track is.
     """
     filters = filters or JourneyFilters()
-    excluded = {a.casefold() for a in filters.exclude_artists if a.strip()}
     artists = [a.casefold() for a in index.artists]
-    allowed = np.array([a not in excluded for a in artists], dtype=bool)
+    allowed = artist_mask(index, filters.exclude_artists)
+    allowed &= year_mask(index, filters.year_from, filters.year_to)
     available = int(allowed.sum())
-    if excluded and available < n and len(index) >= n:
+    if available < n and len(index) >= n:
         raise NotFoundError(
-            f"Only {available} tracks are left once those artists are excluded, fewer than the "
-            f"{n} the journey needs: exclude fewer artists or ask for a shorter journey."
+            f"Only {available} tracks are left once those artists or years are excluded, fewer "
+            f"than the {n} the journey needs: exclude fewer artists, widen the years or ask for "
+            "a shorter journey."
         )
     check_steps(n, available)
     if filters.one_per_artist:
@@ -319,7 +325,7 @@ def walk(
         used[row] = True
         used_artists.add(artists[row])
         prev = row
-    return Journey(query, query_profile, target, tuple(steps))
+    return Journey(query, query_profile, target, tuple(steps), filters)
 
 
 def plan_journey(

@@ -188,15 +188,25 @@ class Recommendation:
     # "listener" (this track was corrected).
     emotions_by: str = "model"
     playlists: tuple[str, ...] = ()  # names of the playlists that hold the track
+    year: int | None = None  # release year, None where unknown
+    # Set on a refined list: True when a thumbs-down on a similar earlier query moved it down.
+    demoted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class RecommendFilters:
-    """Optional narrowing of the candidate tracks."""
+    """Optional narrowing of the candidate tracks.
+
+    A year range keeps tracks whose year is unknown (they cannot be judged); lists say so.
+    """
 
     artists: Sequence[str] = ()
     emotions: Sequence[str] = ()  # dominant emotion must be one of these
     playlist: str = ""  # only tracks of this playlist (name or id)
+    exclude_artists: Sequence[str] = ()
+    one_per_artist: bool = False
+    year_from: int | None = None
+    year_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

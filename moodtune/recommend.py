@@ -5,26 +5,32 @@ functions `(QueryContext, LibraryIndex) -> scores`, and `Recommender.recommend(q
 k, filters)`, which ranks, filters and explains: matched emotions with the query's and the song's
 scores, and the lyric line that matched best. Rankers are pure numpy over the in-memory index;
 a query never re-reads lyrics through an extractor.
+
+`Recommender.rank` also takes a prepared QueryContext (a refined query's moved embedding and
+profile, moodtune.refine) and an emotion steer; applies the list filters (moodtune.filters) and
+moves down tracks voted down on similar earlier queries (moodtune.demotion), for every approach.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from moodtune.config import Settings
 from moodtune.corrections import CorrectionStore
+from moodtune.demotion import demote, demotions
 from moodtune.embed import Embedder, get_embedder
 from moodtune.emotions import build_extractor
 from moodtune.emotions.base import EmotionExtractor
 from moodtune.emotions.vectors import WordVectors
 from moodtune.emotions.words import MILD, basic_words, intensity_word, refined_words, words_text
 from moodtune.errors import InputError, NotFoundError
-from moodtune.feedback import FeedbackStore
+from moodtune.feedback import FeedbackStore, QueryVote
+from moodtune.filters import artist_mask, best_rows_one_per_artist, year_mask
 from moodtune.listener import ListenerView, listener_view
 from moodtune.models import (
     EMOTIONS,
@@ -41,6 +47,9 @@ from moodtune.text import split_lines, validate_query
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 FEEDBACK_WEIGHT = 0.002  # per net vote; about a tenth of the RRF gap between ranks 1 and 10
 FEEDBACK_CAP = 5
+# How far a refinement's emotion steer can move a song: this share of the scores' 5-95
+# percentile spread per unit of the song's profile along the steer.
+STEER_SHARE = 0.75
 
 
 class QueryContext:
@@ -53,12 +62,18 @@ class QueryContext:
         extractor: EmotionExtractor,
         word_vectors: WordVectors,
         votes: Callable[[], Mapping[str, int]] | None = None,
+        *,
+        embedding: np.ndarray | None = None,
+        profile: EmotionProfile | None = None,
     ) -> None:
         self.text = text
         self._embedder = embedder
         self._extractor = extractor
         self._words = word_vectors
         self._votes = votes
+        # A refined query arrives with its moved embedding and profile; a sentence computes them.
+        self._given_embedding = embedding
+        self._given_profile = profile
 
     @functools.cached_property
     def net_votes(self) -> Mapping[str, int]:
@@ -67,10 +82,14 @@ class QueryContext:
 
     @functools.cached_property
     def embedding(self) -> np.ndarray:
+        if self._given_embedding is not None:
+            return np.asarray(self._given_embedding, dtype=np.float32)
         return np.asarray(self._embedder.embed([self.text])[0], dtype=np.float32)
 
     @functools.cached_property
     def profile(self) -> EmotionProfile:
+        if self._given_profile is not None:
+            return self._given_profile
         return self._extractor.extract([self.text])[0]
 
     @functools.cached_property
@@ -161,6 +180,18 @@ def top_rows(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.n
     return rows
 
 
+def steered(scores: np.ndarray, profiles: np.ndarray, steer: np.ndarray) -> np.ndarray:
+    """Add each song's profile along `steer` (unit length), scaled to the scores' spread."""
+    norm = float(np.linalg.norm(steer))
+    if norm == 0 or not len(scores):
+        return scores
+    low, high = np.percentile(scores, [5, 95])
+    spread = float(high - low) or 1.0
+    along = np.asarray(profiles, dtype=np.float64) @ (np.asarray(steer, dtype=np.float64) / norm)
+    out: np.ndarray = np.asarray(scores + STEER_SHARE * spread * along, dtype=np.float32)
+    return out
+
+
 def match_share(scores: np.ndarray, row: int) -> float:
     """The share of the other tracks that `row` outscores: one figure every approach shares.
 
@@ -185,6 +216,8 @@ def _candidate_mask(index: LibraryIndex, filters: RecommendFilters | None) -> np
         if unknown:
             raise InputError(f"Unknown emotion filter: {', '.join(sorted(unknown))}.")
         mask &= np.isin(np.array(index.dominant), list(filters.emotions))
+    mask &= artist_mask(index, filters.exclude_artists)
+    mask &= year_mask(index, filters.year_from, filters.year_to)
     return mask
 
 
@@ -214,6 +247,8 @@ class Recommender:
     extractor: EmotionExtractor
     net_votes: Callable[[], Mapping[str, int]] | None = None
     corrections: CorrectionStore | None = None
+    # Net votes per (query, track): a thumbs-down counts against the track on similar queries.
+    query_votes: Callable[[], Sequence[QueryVote]] | None = None
     _words: WordVectors | None = field(default=None, repr=False)
     _view: tuple[tuple[str, int], ListenerView] | None = field(default=None, repr=False)
 
@@ -234,9 +269,22 @@ class Recommender:
             self._view = cached
         return cached[1]
 
-    def context(self, query: str) -> QueryContext:
+    def context(
+        self,
+        query: str,
+        *,
+        embedding: np.ndarray | None = None,
+        profile: EmotionProfile | None = None,
+    ) -> QueryContext:
+        """The query's context; a refined query passes its moved embedding and profile."""
         return QueryContext(
-            validate_query(query), self.embedder, self.extractor, self.word_vectors, self.net_votes
+            validate_query(query),
+            self.embedder,
+            self.extractor,
+            self.word_vectors,
+            self.net_votes,
+            embedding=embedding,
+            profile=profile,
         )
 
     def recommend(
@@ -247,6 +295,25 @@ class Recommender:
         filters: RecommendFilters | None = None,
     ) -> list[Recommendation]:
         """Rank the library for `query` with `approach`; return the top `k`, explained."""
+        APPROACHES.get(approach)  # an unknown name fails before the query is read
+        if k < 1:
+            raise InputError(f"k must be at least 1 (got {k}).")
+        return self.rank(self.context(query), approach, k, filters)
+
+    def rank(
+        self,
+        ctx: QueryContext,
+        approach: str = "lyrics",
+        k: int = 5,
+        filters: RecommendFilters | None = None,
+        steer: np.ndarray | None = None,
+    ) -> list[Recommendation]:
+        """Rank the library for a prepared query context (a sentence's, or a refined one's).
+
+        `steer` (8 emotion weights, from refinement) lifts songs whose profile lies along it and
+        lowers those against it, by up to STEER_SHARE of the scores' spread, so a move such as
+        "less angry" reaches approaches that read only words, like `lyrics`.
+        """
         ranker = APPROACHES.get(approach)
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k}).")
@@ -260,17 +327,33 @@ class Recommender:
         if filters is not None and filters.playlist:
             chosen = find_playlist(lists, filters.playlist)
             mask &= np.isin(np.array(index.track_ids, dtype=object), list(chosen.track_ids))
-        ctx = self.context(query)
         scores = ranker(ctx, index)
-        order = top_rows(scores, k, mask)
+        if steer is not None:
+            scores = steered(scores, index.profiles, steer)
+        demoted = self._demotions(ctx)
+        scores = demote(scores, index.track_ids, demoted)
+        if filters is not None and filters.one_per_artist:
+            order = best_rows_one_per_artist(scores, k, mask, index.artists)
+        else:
+            order = top_rows(scores, k, mask)
         held = playlists_of(lists)
         return [
             dataclasses.replace(
                 self._explain(ctx, index, int(row), scores, approach, rank),
                 playlists=held.get(index.track_ids[row], ()),
+                year=index.year(int(row)),
+                demoted=index.track_ids[row] in demoted,
             )
             for rank, row in enumerate(order, 1)
         ]
+
+    def _demotions(self, ctx: QueryContext) -> dict[str, float]:
+        if self.query_votes is None:
+            return {}
+        votes = self.query_votes()
+        if not any(v.net < 0 for v in votes):
+            return {}
+        return demotions(ctx.embedding, votes, self.embedder.embed)
 
     def _explain(
         self,
@@ -341,4 +424,5 @@ def build_recommender(
         extractor=extractor,
         net_votes=feedback.track_net_votes if feedback is not None else None,
         corrections=corrections,
+        query_votes=feedback.query_votes if feedback is not None else None,
     )

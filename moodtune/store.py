@@ -132,9 +132,18 @@ class LibraryIndex:
     # Who set each row's emotions: "model" (as stored), "calibrated" (the model's, calibrated by
     # listeners' corrections) or "listener". Empty means all "model"; see moodtune.listener.
     emotion_sources: tuple[str, ...] = ()
+    # Release year and duration per row, None where unknown; empty in hand-built indexes.
+    years: tuple[int | None, ...] = ()
+    durations_ms: tuple[int | None, ...] = ()
 
     def __len__(self) -> int:
         return len(self.track_ids)
+
+    def year(self, row: int) -> int | None:
+        return self.years[row] if self.years else None
+
+    def duration_ms(self, row: int) -> int | None:
+        return self.durations_ms[row] if self.durations_ms else None
 
     def emotion_source(self, row: int) -> str:
         return self.emotion_sources[row] if self.emotion_sources else "model"
@@ -371,6 +380,8 @@ class Store:
             profiles=np.asarray(self.ds["profile"][:], dtype=np.float32),
             emotion_emb=np.asarray(self.ds["emotion_emb"][:], dtype=np.float32),
             refined_emb=np.asarray(self.ds["refined_emb"][:], dtype=np.float32),
+            years=tuple(int(y or 0) or None for y in self._column("year")),
+            durations_ms=tuple(int(d or 0) or None for d in self._column("duration_ms")),
         )
 
     # -- writing ------------------------------------------------------------------------------

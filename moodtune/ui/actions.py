@@ -8,15 +8,18 @@ Must not rank, parse sources or write the library itself: it calls moodtune's li
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 
 from moodtune.errors import InputError, MoodTuneError
+from moodtune.filters import unknown_year_note
 from moodtune.ingest import IngestReport, LyricsFetcher, TrackOutcome, build_ingestor
 from moodtune.models import Playlist, Recommendation, RecommendFilters, Track
 from moodtune.recommend import APPROACHES
+from moodtune.refine import ListChanges, RefinedQuery, compare_lists, move, rank_refined, start
 from moodtune.text import MAX_QUERY_CHARS, validate_query
 from moodtune.ui import resources
 from moodtune.ui.safe import md_escape
@@ -35,6 +38,27 @@ class QueryResult:
     choice: str
     k: int
     results: tuple[tuple[str, tuple[Recommendation, ...]], ...]
+    filters: RecommendFilters | None = None
+    refined: RefinedQuery | None = None  # set once the list has been refined
+    changes: tuple[tuple[str, ListChanges], ...] = ()  # per approach, against the list before
+
+    @property
+    def label(self) -> str:
+        """The sentence, with the refinements in words once there are any."""
+        return self.refined.label if self.refined is not None else self.query
+
+    @property
+    def track_ids(self) -> list[str]:
+        """The tracks shown, each once, in order (the first approach's list first)."""
+        return list(dict.fromkeys(r.track_id for _, recs in self.results for r in recs))
+
+    def year_note(self) -> str:
+        """How many shown tracks have no year, when a year range is set; else ''."""
+        f = self.filters
+        if f is None:
+            return ""
+        years = [r.year for _, recs in self.results for r in recs]
+        return unknown_year_note(years, f.year_from, f.year_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,21 +89,66 @@ def check_query(query: str | None) -> str:
     return validate_query(query)
 
 
-def ask(query: str | None, choice: str, k: int, playlist: str = "") -> QueryResult:
+def ask(
+    query: str | None,
+    choice: str,
+    k: int,
+    playlist: str = "",
+    filters: RecommendFilters | None = None,
+) -> QueryResult:
     """Answer `query` with one approach, or with all of them when `choice` is 'compare';
-    with `playlist` (an id or name), only among that playlist's tracks."""
+    with `playlist` (an id or name), only among that playlist's tracks; with `filters`, only
+    among the tracks they allow."""
     text = check_query(query)
     if choice != COMPARE:
         APPROACHES.get(choice)  # an unknown name fails here with the list of valid ones
     approaches = APPROACHES.names() if choice == COMPARE else [choice]
     engine = resources.recommender()
-    filters = RecommendFilters(playlist=playlist) if playlist else None
+    if playlist:
+        filters = dataclasses.replace(filters or RecommendFilters(), playlist=playlist)
     return QueryResult(
         text,
         choice,
         k,
         tuple((a, tuple(engine.recommend(text, a, k, filters))) for a in approaches),
+        filters,
     )
+
+
+def refine_result(
+    result: QueryResult,
+    *,
+    more_like: str = "",
+    less_like: str = "",
+    sentence: str = "",
+) -> QueryResult:
+    """Move the result's query (toward or away from a track id, or by a follow-up sentence),
+    re-rank every list it shows with the same filters, and say what changed in each."""
+    if not (more_like or less_like or sentence.strip()):
+        raise InputError("Say how the list should change, e.g. “less angry” or “more upbeat”.")
+    engine = resources.recommender()
+    index = engine.view().index
+    rows = {tid: row for row, tid in enumerate(index.track_ids)}
+    for tid in (more_like, less_like):
+        if tid and tid not in rows:
+            raise InputError("That track is no longer in the library; ask again.")
+    base = result.refined if result.refined is not None else start(engine, result.query)
+    moved = move(
+        engine,
+        base,
+        more_like=[rows[more_like]] if more_like else [],
+        less_like=[rows[less_like]] if less_like else [],
+        sentences=[sentence] if sentence.strip() else [],
+    )
+    lists = tuple(
+        (a, tuple(rank_refined(engine, moved, a, result.k, result.filters)))
+        for a, _ in result.results
+    )
+    changes = tuple(
+        (a, compare_lists(old, new))
+        for (a, old), (_, new) in zip(result.results, lists, strict=True)
+    )
+    return dataclasses.replace(result, results=lists, refined=moved, changes=changes)
 
 
 def outcome_line(outcome: TrackOutcome) -> str:

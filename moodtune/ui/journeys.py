@@ -12,7 +12,8 @@ import streamlit as st
 
 from moodtune.charts import journey_map
 from moodtune.errors import MoodTuneError
-from moodtune.explore import artist_names, build_points
+from moodtune.explore import build_points
+from moodtune.filters import unknown_year_note
 from moodtune.journey import (
     DEFAULT_STEPS,
     MAX_STEPS,
@@ -24,6 +25,8 @@ from moodtune.journey import (
 from moodtune.models import EMOTIONS
 from moodtune.ui import resources
 from moodtune.ui.actions import check_query
+from moodtune.ui.list_actions import list_actions
+from moodtune.ui.list_filters import filter_inputs
 from moodtune.ui.safe import md_escape, spotify_url
 
 MATCH, JOURNEY = "Match my feeling", "Take me to…"
@@ -48,7 +51,6 @@ def plan(
 
 def journey_section() -> None:
     """The journey form, then the last planned journey as a list and a map."""
-    artists = artist_names(build_points(resources.listener_view().index))
     with st.form("journey-form"):
         query = st.text_area(
             "How do you feel?", key="jr-query", placeholder="I can't stop crying since she left",
@@ -63,25 +65,34 @@ def journey_section() -> None:
         n = right.number_input(
             "Tracks", min_value=MIN_STEPS, max_value=MAX_STEPS, value=DEFAULT_STEPS, key="jr-n"
         )
-        exclude = st.multiselect("Leave out artists", artists, key="jr-exclude")
-        one_each = st.checkbox("At most one song per artist", key="jr-one-per-artist")
+        chosen = filter_inputs("jr", resources.listener_view().index)
         submitted = st.form_submit_button("Plan the journey", key="jr-submit", type="primary")
     if submitted:
+        filters = JourneyFilters(
+            chosen.exclude_artists, chosen.one_per_artist, chosen.year_from, chosen.year_to
+        )
         try:
-            st.session_state[RESULT_KEY] = plan(
-                query, str(emotion), sentence, int(n), JourneyFilters(tuple(exclude), one_each)
-            )
+            st.session_state[RESULT_KEY] = plan(query, str(emotion), sentence, int(n), filters)
         except MoodTuneError as exc:
             st.session_state.pop(RESULT_KEY, None)
             st.error(md_escape(str(exc), 4000))
     result = st.session_state.get(RESULT_KEY)
     if isinstance(result, Journey):
         show_journey(result)
+        st.subheader("Keep this journey")
+        list_actions(
+            [s.track_id for s in result.steps], f"Journey to {result.target.name}", "jr-list"
+        )
 
 
 def show_journey(journey: Journey) -> None:
     """The ordered steps with their reasons, then the path over the emotion map."""
     st.subheader(md_escape(f"From your feeling to {journey.target.name}, in {len(journey)} tracks"))
+    index = resources.listener_view().index
+    years = [index.year(s.row) if s.row < len(index) else None for s in journey.steps]
+    note = unknown_year_note(years, journey.filters.year_from, journey.filters.year_to)
+    if note:
+        st.caption(md_escape(note, 300))
     for step in journey.steps:
         with st.container(border=True, key=f"jr-step-{step.position}"):
             st.markdown(

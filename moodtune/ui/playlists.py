@@ -9,17 +9,26 @@ keys and the comparison table's columns. Must not compute profiles or difference
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
 
 from moodtune.charts import arc_chart, distribution_bar, radar
+from moodtune.errors import MoodTuneError
 from moodtune.models import Playlist
 from moodtune.playlist_profiles import MAX_COMPARED, PlaylistProfile, compare_playlists
-from moodtune.playlists import LIBRARY_ID, library_playlist, read_playlists
-from moodtune.store import LibraryIndex
+from moodtune.playlists import (
+    LIBRARY_ID,
+    SAVED,
+    delete_playlist,
+    library_playlist,
+    read_playlists,
+    rename_playlist,
+)
+from moodtune.store import LibraryIndex, Store
 from moodtune.ui import resources
+from moodtune.ui.list_actions import list_actions
 from moodtune.ui.safe import md_escape
 
 PICK_KEY, COMPARE_KEY, LIMIT_KEY = "explorer-playlist", "explorer-compare", "rec-playlist"
@@ -121,3 +130,43 @@ def compare_panel(playlists: Sequence[Playlist], index: LibraryIndex) -> None:
             name: st.column_config.NumberColumn(format="%.2f") for name in [*names, "difference"]
         },
     )
+
+
+def selection_panel(index: LibraryIndex, rows: Sequence[int]) -> None:
+    """The tracks picked on the map with the box or lasso: list them; save or export them."""
+    picked = [r for r in dict.fromkeys(rows) if 0 <= r < len(index)]
+    if len(picked) < 2:
+        st.caption(
+            "Pick several tracks with the map's box or lasso select (top right of the map) to "
+            "save them as a playlist."
+        )
+        return
+    st.markdown(f"**{len(picked)} tracks selected on the map**")
+    st.caption(md_escape("; ".join(f"{index.titles[r]} — {index.artists[r]}" for r in picked), 600))
+    list_actions([index.track_ids[r] for r in picked], "Map selection", "explorer-selection")
+
+
+def playlist_actions(playlist: Playlist, track_ids: Sequence[str]) -> None:
+    """A saved playlist can be renamed or deleted; any playlist can be exported."""
+    if playlist.kind == SAVED:
+        with st.form("explorer-rename-form", border=False):
+            left, right = st.columns([3, 1], vertical_alignment="bottom")
+            if st.session_state.get("explorer-rename-for") != playlist.playlist_id:
+                st.session_state["explorer-rename-for"] = playlist.playlist_id
+                st.session_state["explorer-rename"] = playlist.name
+            name = left.text_input("New name", key="explorer-rename")
+            renamed = right.form_submit_button("Rename", key="explorer-rename-go")
+        if renamed:
+            _change(lambda store: rename_playlist(store, playlist.playlist_id, str(name or "")))
+        if st.button("Delete this playlist", key="explorer-delete"):
+            _change(lambda store: delete_playlist(store, playlist.playlist_id))
+    list_actions(track_ids, playlist.name, "explorer-list", save=playlist.kind != SAVED)
+
+
+def _change(action: Callable[[Store], object]) -> None:
+    try:
+        action(Store(resources.settings().library_url))
+    except MoodTuneError as exc:
+        st.error(md_escape(str(exc), 400))
+        return
+    st.rerun()

@@ -29,6 +29,7 @@ from moodtune.ui.safe import md_escape, spotify_url
 from moodtune.ui.setup import session_id
 
 ERROR_LIMIT = 4000
+REFINE_PENDING = "rec-refine-pending"  # a "more/less like this" click, applied on the next run
 NO_SECOND = "—"
 EMOTIONS_BY = {
     LISTENER: "emotions set by a listener",
@@ -73,10 +74,18 @@ def record_vote(query: str, rec: Recommendation, value: int | None, key: str) ->
     st.toast("Thanks, your vote is saved.")
 
 
-def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -> None:
-    """One result: title, artist, score, matched emotions, best line, link, thumbs."""
+def _queue_refine(direction: str, track_id: str) -> None:
+    st.session_state[REFINE_PENDING] = (direction, track_id)
+
+
+def recommendation_card(
+    rec: Recommendation, query: str, *, vote: bool = True, note: str = "", refine: bool = False
+) -> None:
+    """One result: title, artist, score, matched emotions, best line, link, thumbs; with
+    `note`, how it moved in the last refinement; with `refine`, "more/less like this"."""
     with st.container(border=True, key=f"card-{rec.approach}-{rec.rank}"):
-        st.markdown(f"**{rec.rank}\\. {md_escape(rec.title)}**  \n{md_escape(rec.artist)}")
+        moved = f"  · _{md_escape(note)}_" if note else ""
+        st.markdown(f"**{rec.rank}\\. {md_escape(rec.title)}**{moved}  \n{md_escape(rec.artist)}")
         matched = ", ".join(
             f"{m.word} ({m.emotion}: you {m.query_score:.2f}, song {m.song_score:.2f})"
             for m in rec.matched_emotions
@@ -95,6 +104,20 @@ def recommendation_card(rec: Recommendation, query: str, *, vote: bool = True) -
             st.text(f"“{rec.matched_line}”")
         if rec.playlists:
             st.caption(md_escape("in " + ", ".join(rec.playlists), 300))
+        extra = [f"{rec.year}" if rec.year else "year unknown"]
+        if rec.demoted:
+            extra.append("moved down: you gave it a thumbs-down for a similar feeling")
+        st.caption(md_escape(" · ".join(extra), 300))
+        if refine:
+            more, less = st.columns(2)
+            more.button(
+                "More like this", key=f"more-{rec.approach}-{rec.rank}",
+                on_click=_queue_refine, args=("more", rec.track_id),
+            )  # fmt: skip
+            less.button(
+                "Less like this", key=f"less-{rec.approach}-{rec.rank}",
+                on_click=_queue_refine, args=("less", rec.track_id),
+            )  # fmt: skip
         link = spotify_url(rec.url)
         if link is not None:
             st.link_button("Open in Spotify", link, key=f"spotify-{rec.approach}-{rec.rank}")

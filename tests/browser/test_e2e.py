@@ -218,3 +218,49 @@ def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> 
             _playlists_compared(page)
         finally:
             browser.close()
+
+
+def test_a_box_selection_on_the_map_is_saved_as_a_playlist(server: str, app_home: Path) -> None:
+    """Box select a corner of the explorer's map, save those tracks, find the playlist stored."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)"
+    from playwright.sync_api import expect, sync_playwright
+
+    from moodtune.playlists import read_playlists
+    from moodtune.store import Store
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1400})
+            page.goto(f"{server}/Emotion_Explorer")
+            chart = page.locator('.st-key-explorer-map [data-testid="stPlotlyChart"]')
+            expect(chart.locator(".scatterlayer .point").first).to_be_attached(timeout=MODEL_S)
+            chart.hover()
+            chart.locator('[data-title="Box Select"]').click()
+            area = chart.locator(".nsewdrag").first.bounding_box()
+            assert area is not None
+            x0, y0 = area["x"] + area["width"] * 0.55, area["y"] + area["height"] * 0.15
+            page.mouse.move(x0, y0)
+            page.mouse.down()
+            page.mouse.move(x0 + area["width"] * 0.3, y0 + area["height"] * 0.35, steps=12)
+            page.mouse.up()
+            heading = page.get_by_text(re.compile(r"^\d+ tracks selected on the map$"))
+            expect(heading).to_be_visible(timeout=60_000)
+            count = int((heading.inner_text() or "0").split()[0])
+            assert count >= 2
+            name = page.locator(".st-key-explorer-selection-name input")
+            name.fill("Bright corner")
+            page.locator(".st-key-explorer-selection-save button").click()
+            expect(page.get_by_text(f"Saved “Bright corner” ({count} tracks).")).to_be_visible(
+                timeout=60_000
+            )
+            expect(page.locator(".st-key-explorer-selection-m3u button")).to_be_visible()
+        finally:
+            browser.close()
+    saved = [
+        p
+        for p in read_playlists(Store(app_home / "library", read_only=True))
+        if p.name == "Bright corner"
+    ]
+    assert len(saved) == 1
+    assert len(saved[0].track_ids) == count

@@ -1,0 +1,98 @@
+"""The Recommend page's results with refinement: "more/less like this" on each card, a follow-up
+sentence, what changed, and what can be done with the list.
+
+Owns: applying a queued card click or a follow-up to the QueryResult kept in session state (key
+`rec-result`), the follow-up form (keys `rec-followup`, `rec-followup-go`), "start over"
+(`rec-restart`), the change summary and dropped tracks, and the list's save/export actions
+(prefix `rec-list`). Must not move queries or rank: moodtune.ui.actions.refine_result calls the
+library.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from moodtune.errors import MoodTuneError
+from moodtune.ui import widgets
+from moodtune.ui.actions import QueryResult, ask, refine_result
+from moodtune.ui.list_actions import list_actions
+from moodtune.ui.safe import md_escape
+
+RESULT_KEY = "rec-result"
+
+
+def _apply_pending(result: QueryResult) -> QueryResult:
+    pending = st.session_state.pop(widgets.REFINE_PENDING, None)
+    if not pending:
+        return result
+    direction, track_id = pending
+    try:
+        if direction == "more":
+            result = refine_result(result, more_like=str(track_id))
+        else:
+            result = refine_result(result, less_like=str(track_id))
+    except MoodTuneError as exc:
+        widgets.show_error(exc)
+        return result
+    st.session_state[RESULT_KEY] = result
+    return result
+
+
+def _follow_up(result: QueryResult) -> QueryResult:
+    with st.form("rec-followup-form", border=False):
+        left, right = st.columns([4, 1], vertical_alignment="bottom")
+        sentence = left.text_input(
+            "Refine with a few words", key="rec-followup", placeholder="less angry, more upbeat…"
+        )
+        go = right.form_submit_button("Refine", key="rec-followup-go")
+    if go:
+        try:
+            result = refine_result(result, sentence=str(sentence or ""))
+        except MoodTuneError as exc:
+            widgets.show_error(exc)
+            return result
+        st.session_state[RESULT_KEY] = result
+    return result
+
+
+def results_section(result: QueryResult) -> None:
+    """The (possibly refined) lists, the refinement controls, and the list's actions."""
+    result = _apply_pending(result)
+    result = _follow_up(result)
+    if result.refined is not None:
+        st.markdown(md_escape(f"Refined: {result.label}", 400))
+        if st.button("Start over from the sentence", key="rec-restart"):
+            try:
+                result = ask(result.query, result.choice, result.k, filters=result.filters)
+            except MoodTuneError as exc:
+                widgets.show_error(exc)
+            else:
+                st.session_state[RESULT_KEY] = result
+                st.rerun()  # the refined header above was already drawn
+    changes = dict(result.changes)
+    note = result.year_note()
+    if note:
+        st.caption(md_escape(note, 300))
+    columns = st.columns(len(result.results)) if len(result.results) > 1 else [st.container()]
+    for column, (approach, recs) in zip(columns, result.results, strict=True):
+        with column:
+            if len(result.results) > 1:
+                st.subheader(approach)
+            change = changes.get(approach)
+            if change is not None:
+                st.caption(md_escape(change.summary()))
+            if not recs:
+                st.info("No track matches the filters.")
+            notes = {c.track_id: c.note for c in change.entries} if change is not None else {}
+            for rec in recs:
+                widgets.recommendation_card(
+                    rec, result.label, note=notes.get(rec.track_id, ""), refine=True
+                )
+            if change is not None and change.dropped:
+                st.caption(
+                    md_escape(
+                        "Dropped: " + "; ".join(f"{t} — {a}" for _, t, a in change.dropped), 600
+                    )
+                )
+    st.subheader("Keep this list")
+    list_actions(result.track_ids, result.label, "rec-list")
