@@ -47,6 +47,8 @@ from harness import (
 from moodtune.config import load_settings
 from moodtune.embed import DIM, get_embedder
 from moodtune.emotions import build_extractor
+from moodtune.emotions.vectors import WordVectors
+from moodtune.emotions.words import basic_words, refined_words, words_text
 from moodtune.models import EMOTIONS, EmotionProfile, Track
 from moodtune.recommend import APPROACHES, QueryContext, build_recommender, top_rows
 from moodtune.store import EmotionAnalysis, LibraryIndex, Store, StoredTrack
@@ -56,7 +58,7 @@ QUICK_SIZES = (1_000, 10_000)
 STANZAS, LINES = 4, 8
 BATCH = 5_000
 K = 10
-SYNTH_VERSION = "1"
+SYNTH_VERSION = "2"  # 2: real emotion words and word vectors derived from each profile
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
@@ -73,6 +75,7 @@ def build_synthetic(home: Path, n: int, extractor: str, rebuild: bool) -> float 
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     rng = np.random.default_rng(n)
+    words = WordVectors(get_embedder("minilm"))
     start = time.perf_counter()
     store = Store(home / "library", create=True)
     store.set_extractor(extractor)
@@ -80,15 +83,21 @@ def build_synthetic(home: Path, n: int, extractor: str, rebuild: bool) -> float 
         m = min(BATCH, n - at)
         stanza = _unit(rng.standard_normal((m, STANZAS, DIM)))
         line = _unit(rng.standard_normal((m, LINES, DIM)))
-        emo, refined = _unit(rng.standard_normal((m, DIM))), _unit(rng.standard_normal((m, DIM)))
         profiles = rng.beta(0.6, 1.4, size=(m, len(EMOTIONS))).astype(np.float32)
+        # Words and word vectors as ingestion computes them from each profile, so the
+        # emotion-word sets repeat as they do in a real library.
+        as_profiles = [EmotionProfile(tuple(float(x) for x in p)) for p in profiles]
+        basic = [basic_words(p) for p in as_profiles]
+        refined_lists = [refined_words(p) for p in as_profiles]
+        emo = words.basic_vectors(basic)
+        refined = words.refined_vectors(refined_lists)
         items = []
         for i in range(m):
             tid = f"syn-{at + i:06d}"
             analysis = EmotionAnalysis(
-                extractor, "synthetic", EmotionProfile(tuple(profiles[i])),
-                np.repeat(profiles[i : i + 1], STANZAS, axis=0), "joy", emo[i], "serenity",
-                refined[i],
+                extractor, "synthetic", as_profiles[i],
+                np.repeat(profiles[i : i + 1], STANZAS, axis=0), words_text(basic[i]), emo[i],
+                words_text(refined_lists[i]), refined[i],
             )  # fmt: skip
             items.append(
                 StoredTrack(

@@ -25,7 +25,7 @@ from moodtune.emotions.vectors import WordVectors
 from moodtune.emotions.words import MILD, basic_words, intensity_word, refined_words, words_text
 from moodtune.errors import InputError, NotFoundError
 from moodtune.feedback import FeedbackStore
-from moodtune.listener import ListenerView, listener_view
+from moodtune.listener import ListenerView, listener_view, with_refined_mix
 from moodtune.models import (
     EMOTIONS,
     EmotionProfile,
@@ -90,35 +90,63 @@ Ranker = Callable[[QueryContext, LibraryIndex], np.ndarray]
 APPROACHES: Registry[Ranker] = Registry("approach")
 
 
-def _profile_cosine(q: np.ndarray, profiles: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(profiles, axis=1) * (np.linalg.norm(q) or 1.0)
+# Past this many tracks, `lyrics` reads stanza vectors only for the songs whose whole-song
+# vector is among the best SHORTLIST, and `hybrid` fuses ranks known exactly only for the union
+# of its two rankers' best FUSE_DEPTH rows. Libraries up to these sizes are ranked exactly.
+SHORTLIST = 1_000
+FUSE_DEPTH = 1_000
+
+
+def _profile_cosine(q: np.ndarray, index: LibraryIndex) -> np.ndarray:
+    norms = index.profile_norms * (np.linalg.norm(q) or 1.0)
     out: np.ndarray = np.divide(
-        profiles @ q, norms, out=np.zeros(len(profiles), np.float32), where=norms > 0
+        index.profiles @ q, norms, out=np.zeros(len(index), np.float32), where=norms > 0
     )
+    return out
+
+
+def best_rows(scores: np.ndarray, n: int) -> np.ndarray:
+    """Row numbers of the `n` highest scores, unordered (every row when there are fewer)."""
+    if n >= len(scores):
+        return np.arange(len(scores))
+    out: np.ndarray = np.argpartition(-scores, n - 1)[:n]
     return out
 
 
 @APPROACHES.register("lyrics")
 def rank_lyrics(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
-    """Mean of the whole-song cosine and the best stanza's cosine with the query."""
+    """Mean of the whole-song cosine and the best stanza's cosine with the query.
+
+    Stanzas are scored for the SHORTLIST songs closest by whole-song vector; any other song is
+    scored as if its best stanza matched as well as the whole song (its cosine alone).
+    """
     q = ctx.embedding
     song = index.song_emb @ q
-    best_stanza = np.maximum.reduceat(index.stanza_emb @ q, index.stanza_start)
-    return np.asarray(0.5 * song + 0.5 * best_stanza, dtype=np.float32)
+    rows = best_rows(song, SHORTLIST)
+    best_stanza = index.pack.stanza_emb.best(rows, q)
+    if len(rows) == len(song):
+        return np.asarray(0.5 * song + 0.5 * best_stanza, dtype=np.float32)
+    scores = np.array(song, dtype=np.float32)
+    scores[rows] = 0.5 * song[rows] + 0.5 * best_stanza
+    return scores
 
 
 @APPROACHES.register("emotions")
 def rank_emotions(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     """Mean of the emotion-word embedding cosine and the 8-D profile cosine."""
-    words = index.emotion_emb @ ctx.emotion_embedding
-    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index.profiles))
+    words = index.emotion_table.scores(ctx.emotion_embedding)
+    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index))
 
 
 @APPROACHES.register("refined")
 def rank_refined(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     """Mean of the refined-word (intensities, dyads) cosine and the 8-D profile cosine."""
-    words = index.refined_emb @ ctx.refined_embedding
-    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index.profiles))
+    if index.refined_mix is None:
+        raise ValueError(
+            "Rank `refined` over a listener view (moodtune.listener), not a bare index."
+        )
+    words = index.refined_mix.scores(ctx.refined_embedding)
+    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index))
 
 
 def _rrf(scores: np.ndarray) -> np.ndarray:
@@ -127,19 +155,50 @@ def _rrf(scores: np.ndarray) -> np.ndarray:
     return 1.0 / (RRF_K + ranks)
 
 
+def ranks_of(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """1-based ranks of `rows` in a full stable descending sort of `scores`, without the sort.
+
+    Ties rank by row number, as the stable sort does.
+    """
+    ascending = np.sort(scores)
+    values = scores[rows]
+    above = len(scores) - np.searchsorted(ascending, values, side="right")
+    tied = np.searchsorted(ascending, values, side="right") - np.searchsorted(
+        ascending, values, side="left"
+    )
+    ranks = above + 1
+    for i in np.flatnonzero(tied > 1):
+        ranks[i] += int(np.count_nonzero(scores[: rows[i]] == values[i]))
+    out: np.ndarray = ranks
+    return out
+
+
+def _fused(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Reciprocal rank fusion of two score vectors.
+
+    Up to FUSE_DEPTH rows, from full rankings. Beyond, ranks are exact for the union of both
+    rankers' best FUSE_DEPTH rows; every other row ranks below FUSE_DEPTH in both, and is given
+    rank FUSE_DEPTH + 1 in each (the most it could have), so it can only be over-estimated.
+    """
+    n = len(first)
+    if n <= FUSE_DEPTH:
+        out: np.ndarray = _rrf(first) + _rrf(second)
+        return out
+    rows = np.union1d(best_rows(first, FUSE_DEPTH), best_rows(second, FUSE_DEPTH))
+    floor = 2.0 / (RRF_K + FUSE_DEPTH + 1)
+    fused = np.full(n, floor, dtype=np.float64)
+    fused[rows] = 1.0 / (RRF_K + ranks_of(first, rows)) + 1.0 / (RRF_K + ranks_of(second, rows))
+    return fused
+
+
 @APPROACHES.register("hybrid")
 def rank_hybrid(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     """Reciprocal rank fusion of `lyrics` and `refined`, nudged by thumbs feedback."""
-    fused = _rrf(rank_lyrics(ctx, index)) + _rrf(rank_refined(ctx, index))
+    fused = _fused(rank_lyrics(ctx, index), rank_refined(ctx, index))
     if ctx.net_votes:
-        bias = np.array(
-            [
-                np.clip(ctx.net_votes.get(tid, 0), -FEEDBACK_CAP, FEEDBACK_CAP)
-                for tid in index.track_ids
-            ],
-            dtype=np.float64,
-        )
-        fused = fused + FEEDBACK_WEIGHT * bias
+        rows = index.rows_of(ctx.net_votes)
+        votes = np.array([ctx.net_votes[index.track_ids[r]] for r in rows], dtype=np.float64)
+        fused[rows] += FEEDBACK_WEIGHT * np.clip(votes, -FEEDBACK_CAP, FEEDBACK_CAP)
     return np.asarray(fused, dtype=np.float32)
 
 
@@ -216,6 +275,7 @@ class Recommender:
     corrections: CorrectionStore | None = None
     _words: WordVectors | None = field(default=None, repr=False)
     _view: tuple[tuple[str, int], ListenerView] | None = field(default=None, repr=False)
+    _base: LibraryIndex | None = field(default=None, repr=False)
 
     @property
     def word_vectors(self) -> WordVectors:
@@ -223,14 +283,27 @@ class Recommender:
             self._words = WordVectors(self.embedder)
         return self._words
 
+    def model_index(self) -> LibraryIndex:
+        """The library as stored (no corrections), ready for every ranker.
+
+        Its refined mix is built once per library version; corrections then redo only the rows
+        they change.
+        """
+        index = self.store.index()
+        base = self._base
+        if base is None or base.version != index.version:
+            base = with_refined_mix(index, self.word_vectors)
+            self._base = base
+        return base
+
     def view(self) -> ListenerView:
         """The library with listeners' corrections applied, rebuilt when either changes."""
-        index = self.store.index()
-        key = (index.version, self.corrections.revision() if self.corrections is not None else 0)
+        base = self.model_index()
+        key = (base.version, self.corrections.revision() if self.corrections is not None else 0)
         cached = self._view
         if cached is None or cached[0] != key:
             current = self.corrections.current() if self.corrections is not None else {}
-            cached = (key, listener_view(index, current, self.word_vectors))
+            cached = (key, listener_view(base, current, self.word_vectors))
             self._view = cached
         return cached[1]
 
@@ -292,26 +365,33 @@ class Recommender:
             approach=approach,
             rank=rank,
             match=match_share(scores, row),
-            matched_line=self._best_line(ctx, row, by_emotion=approach != "lyrics"),
+            matched_line=self._best_line(ctx, index, row, by_emotion=approach != "lyrics"),
             matched_emotions=matched_emotions(ctx.profile, song),
             emotions_by=index.emotion_source(row),
         )
 
-    def _best_line(self, ctx: QueryContext, row: int, *, by_emotion: bool) -> str:
+    def _best_line(
+        self, ctx: QueryContext, index: LibraryIndex, row: int, *, by_emotion: bool
+    ) -> str:
         """The line closest to the query; for emotion approaches, within the stanza whose
         profile is closest to the query's profile."""
-        text = self.store.track_text(row)
-        if not text.lines or len(text.line_emb) != len(text.lines):
+        pack = index.pack
+        lines = pack.lines.get(row)
+        line_emb = pack.line_emb.block(row)
+        if not lines or len(line_emb) != len(lines):
             return ""
-        candidates = np.arange(len(text.lines))
-        if by_emotion and len(text.stanza_profiles) == len(text.stanzas) and text.stanzas:
-            best = int(np.argmax(text.stanza_profiles @ ctx.profile_vector))
-            wanted = {ln.lower() for ln in split_lines(text.stanzas[best])}
-            inside = [i for i, ln in enumerate(text.lines) if ln.lower() in wanted]
-            if inside:
-                candidates = np.array(inside)
-        sims = text.line_emb[candidates] @ ctx.embedding
-        return text.lines[int(candidates[int(np.argmax(sims))])]
+        candidates = np.arange(len(lines))
+        if by_emotion:
+            stanzas = pack.stanzas.get(row)
+            stanza_profiles = pack.stanza_profiles.block(row)
+            if len(stanza_profiles) == len(stanzas) and stanzas:
+                best = int(np.argmax(stanza_profiles @ ctx.profile_vector))
+                wanted = {ln.lower() for ln in split_lines(stanzas[best])}
+                inside = [i for i, ln in enumerate(lines) if ln.lower() in wanted]
+                if inside:
+                    candidates = np.array(inside)
+        sims = line_emb[candidates] @ ctx.embedding
+        return lines[int(candidates[int(np.argmax(sims))])]
 
 
 def query_words(profile: EmotionProfile) -> dict[str, str]:

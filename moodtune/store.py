@@ -9,11 +9,15 @@ Must not embed, extract or rank: it stores what ingest.py computed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import inspect
 import json
+import os
+import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +29,19 @@ import pandas as pd
 from moodtune.config import Settings
 from moodtune.embed import DIM
 from moodtune.errors import NotFoundError, StoreError
+from moodtune.library_index import (
+    LibraryIndex,
+    RaggedVectors,
+    TextColumn,
+    TrackPack,
+    WordTable,
+    mapped_matrix,
+    open_mapping,
+    shared_strings,
+)
 from moodtune.models import EMOTIONS, EmotionProfile, Track
+
+__all__ = ["LibraryIndex", "Store"]
 
 SCHEMA_VERSION = "1"
 # Playlists live in the dataset's metadata, so a commit writes them together with the tracks.
@@ -107,50 +123,9 @@ class TrackText:
     lyrics: str
 
 
-@dataclass(frozen=True, slots=True)
-class LibraryIndex:
-    """An in-memory snapshot of one library version, as numpy arrays aligned by row."""
-
-    version: str
-    track_ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    artists: tuple[str, ...]
-    albums: tuple[str, ...]
-    urls: tuple[str, ...]
-    labels: tuple[tuple[str, ...], ...]
-    extractors: tuple[str, ...]
-    extractor_versions: tuple[str, ...]
-    emotion_words: tuple[str, ...]
-    refined_words: tuple[str, ...]
-    song_emb: np.ndarray  # (n, DIM)
-    stanza_emb: np.ndarray  # (total stanzas, DIM)
-    stanza_owner: np.ndarray  # (total stanzas,) row of each stanza
-    stanza_start: np.ndarray  # (n,) first stanza of each row, for np.maximum.reduceat
-    profiles: np.ndarray  # (n, 8)
-    emotion_emb: np.ndarray  # (n, DIM)
-    refined_emb: np.ndarray  # (n, DIM)
-    # Who set each row's emotions: "model" (as stored), "calibrated" (the model's, calibrated by
-    # listeners' corrections) or "listener". Empty means all "model"; see moodtune.listener.
-    emotion_sources: tuple[str, ...] = ()
-
-    def __len__(self) -> int:
-        return len(self.track_ids)
-
-    def emotion_source(self, row: int) -> str:
-        return self.emotion_sources[row] if self.emotion_sources else "model"
-
-    def profile(self, row: int) -> EmotionProfile:
-        return EmotionProfile(tuple(float(x) for x in self.profiles[row]))
-
-    def stale_analyses(self, extractor_version: str) -> int:
-        """How many tracks were analysed by another extractor or extractor version."""
-        return sum(v != extractor_version for v in self.extractor_versions)
-
-    @property
-    def dominant(self) -> tuple[str, ...]:
-        if len(self) == 0:
-            return ()
-        return tuple(EMOTIONS[i] for i in self.profiles.argmax(axis=1))
+def default_pack_dir() -> Path:
+    """Where track packs go when the settings name no cache folder: the machine's temp dir."""
+    return Path(tempfile.gettempdir()) / f"moodtune-packs-{os.getuid()}"
 
 
 def damaged_message(url: str, exc: BaseException) -> str:
@@ -174,14 +149,27 @@ def _vec(value: Any, dim: int = DIM) -> np.ndarray:
 class Store:
     """The Deep Lake library at `url` (a local path or any Deep Lake URL)."""
 
-    def __init__(self, url: str | Path, *, create: bool = False, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        url: str | Path,
+        *,
+        create: bool = False,
+        read_only: bool = False,
+        creds: Mapping[str, str] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.url = str(url)
+        self.read_only = read_only
+        # Object storage credentials (endpoint, region, keys); None for a local library.
+        self._creds = dict(creds) if creds else None
+        # Where read-only handles keep the per-version track pack (see `_pack`).
+        self.cache_dir = cache_dir if cache_dir is not None else default_pack_dir()
         # Deep Lake's stubs type columns as unions of read-only views; treat the handle as dynamic.
         self.ds: Any = None
         self._rows: dict[str, int] | None = None
         self._index: LibraryIndex | None = None
         try:
-            exists = deeplake.exists(self.url)
+            exists = deeplake.exists(self.url, creds=self._creds)
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Cannot reach the library at {self.url}: {exc}") from exc
         if not exists:
@@ -194,7 +182,9 @@ class Store:
         else:
             try:
                 self.ds = (
-                    deeplake.open_read_only(self.url) if read_only else deeplake.open(self.url)
+                    deeplake.open_read_only(self.url, creds=self._creds)
+                    if read_only
+                    else deeplake.open(self.url, creds=self._creds)
                 )
             except OPEN_ERRORS as exc:
                 raise StoreError(damaged_message(self.url, exc)) from exc
@@ -207,7 +197,7 @@ class Store:
             Path(self.url).parent.mkdir(
                 parents=True, exist_ok=True
             ) if "://" not in self.url else None
-            ds = deeplake.create(self.url)
+            ds = deeplake.create(self.url, creds=self._creds)
             for name in _TEXT_COLUMNS:
                 ds.add_column(name, t.Text())
             for name in _INT_COLUMNS:
@@ -336,42 +326,102 @@ class Store:
 
     def _build_index(self) -> LibraryIndex:
         n = len(self.ds)
-        empty = np.zeros((0, DIM), dtype=np.float32)
-        if n == 0:
-            return LibraryIndex(
-                self.version, (), (), (), (), (), (), (), (), (), (), empty, empty,
-                np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                np.zeros((0, len(EMOTIONS)), dtype=np.float32), empty, empty,
-            )  # fmt: skip
-        stanza_blocks = [_vec(m) for m in self.ds["stanza_emb"][:]]
-        counts = np.array([max(1, len(b)) for b in stanza_blocks], dtype=np.int64)
-        song_emb = np.asarray(self.ds["song_emb"][:], dtype=np.float32)
-        # A song without stanzas keeps its whole-song vector as its only "stanza".
-        blocks = [b if len(b) else song_emb[i : i + 1] for i, b in enumerate(stanza_blocks)]
-        text = {name: ["" if v is None else str(v) for v in self._column(name)] for name in (
+        version = self.version
+        text = {name: shared_strings(self._column(name)) for name in (
             "track_id", "title", "artist", "album", "url", "labels", "extractor",
             "extractor_version", "emotion_words", "refined_words",
         )}  # fmt: skip
+        if n:
+            song_emb = np.ascontiguousarray(self.ds["song_emb"][:], dtype=np.float32)
+            profiles = np.ascontiguousarray(self.ds["profile"][:], dtype=np.float32)
+        else:
+            song_emb = np.zeros((0, DIM), dtype=np.float32)
+            profiles = np.zeros((0, len(EMOTIONS)), dtype=np.float32)
+        no_labels: tuple[str, ...] = ()
         return LibraryIndex(
-            version=self.version,
-            track_ids=tuple(text["track_id"]),
-            titles=tuple(text["title"]),
-            artists=tuple(text["artist"]),
-            albums=tuple(text["album"]),
-            urls=tuple(text["url"]),
-            labels=tuple(tuple(x for x in s.split(",") if x) for s in text["labels"]),
-            extractors=tuple(text["extractor"]),
-            extractor_versions=tuple(text["extractor_version"]),
-            emotion_words=tuple(text["emotion_words"]),
-            refined_words=tuple(text["refined_words"]),
+            version=version,
+            track_ids=text["track_id"],
+            titles=text["title"],
+            artists=text["artist"],
+            albums=text["album"],
+            urls=text["url"],
+            labels=tuple(
+                tuple(x for x in s.split(",") if x) if s else no_labels for s in text["labels"]
+            ),
+            extractors=text["extractor"],
+            extractor_versions=text["extractor_version"],
+            emotion_words=text["emotion_words"],
+            refined_words=text["refined_words"],
             song_emb=song_emb,
-            stanza_emb=np.ascontiguousarray(np.concatenate(blocks), dtype=np.float32),
-            stanza_owner=np.repeat(np.arange(n), counts),
-            stanza_start=np.concatenate([[0], np.cumsum(counts)[:-1]]),
-            profiles=np.asarray(self.ds["profile"][:], dtype=np.float32),
-            emotion_emb=np.asarray(self.ds["emotion_emb"][:], dtype=np.float32),
-            refined_emb=np.asarray(self.ds["refined_emb"][:], dtype=np.float32),
+            pack=self._pack(version, song_emb),
+            profiles=profiles,
+            emotion_table=self._emotion_table(text["emotion_words"]),
         )
+
+    def _emotion_table(self, words: Sequence[str]) -> WordTable:
+        """One stored emotion-word vector per distinct word set (equal words, equal vectors)."""
+        codes: dict[str, int] = {}
+        row_codes = np.array([codes.setdefault(w, len(codes)) for w in words], dtype=np.int32)
+        first: dict[str, int] = {}
+        for row, w in enumerate(words):
+            first.setdefault(w, row)
+        rows = [first[w] for w in codes]
+        vectors = (
+            np.asarray(self.ds["emotion_emb"][rows], dtype=np.float32).reshape(-1, DIM)
+            if rows
+            else np.zeros((0, DIM), np.float32)
+        )
+        return WordTable(np.ascontiguousarray(vectors), row_codes)
+
+    # -- the track pack: stanza and line vectors, stanza profiles, lyric units ----------------
+    def _pack(self, version: str, song_emb: np.ndarray) -> TrackPack:
+        """Read the per-stanza and per-line data into local files mapped on demand.
+
+        A read-only handle shares one pack per library version between processes (a new
+        version gets a new pack; a pack is written to a private folder and renamed into place,
+        so a reader never maps a half-written one). A writable handle may hold uncommitted
+        rows under the same version id, so it keeps its pack in memory instead.
+        """
+        if not self.read_only or self.cache_dir is None:
+            return _dense_pack(self._pack_chunks(song_emb))
+        home = self.cache_dir / _url_key(self.url)
+        final = home / f"v-{version}"
+        if not (final / PACK_DONE).is_file():
+            home.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
+            try:
+                _write_pack(work, self._pack_chunks(song_emb))
+                (work / PACK_DONE).write_text(json.dumps({"version": version, "rows": len(self)}))
+                # Another process may have finished the same pack first: then keep theirs.
+                with contextlib.suppress(OSError):
+                    work.rename(final)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            for other in home.glob("v-*"):
+                if other != final:
+                    # A process still mapping an older pack keeps reading it (unlinked files
+                    # live on while mapped).
+                    shutil.rmtree(other, ignore_errors=True)
+        return _read_pack(final)
+
+    def _pack_chunks(self, song_emb: np.ndarray) -> Iterator[_PackChunk]:
+        n = len(self.ds)
+        for at in range(0, n, PACK_CHUNK):
+            end = min(n, at + PACK_CHUNK)
+            stanza_blocks = [_vec(m) for m in self.ds["stanza_emb"][at:end]]
+            # A song without stanzas keeps its whole-song vector as its only "stanza".
+            stanza_blocks = [
+                b if len(b) else song_emb[at + i : at + i + 1] for i, b in enumerate(stanza_blocks)
+            ]
+            yield _PackChunk(
+                stanza_emb=stanza_blocks,
+                line_emb=[_vec(m) for m in self.ds["line_emb"][at:end]],
+                stanza_profiles=[
+                    _vec(m, len(EMOTIONS)) for m in self.ds["stanza_profiles"][at:end]
+                ],
+                stanzas=["" if v is None else str(v) for v in self.ds["stanzas"][at:end]],
+                lines=["" if v is None else str(v) for v in self.ds["lines"][at:end]],
+            )
 
     # -- writing ------------------------------------------------------------------------------
     def upsert(self, items: Sequence[StoredTrack]) -> list[UpsertOutcome]:
@@ -601,3 +651,94 @@ def _record(item: StoredTrack, stamp: str) -> dict[str, Any]:
         "line_emb": _vec(item.line_emb),
         **_analysis_record(item.analysis),
     }
+
+
+PACK_CHUNK = 2_000
+PACK_DONE = "done.json"
+_RAGGED = {"stanza_emb": DIM, "line_emb": DIM, "stanza_profiles": len(EMOTIONS)}
+
+
+@dataclass(frozen=True, slots=True)
+class _PackChunk:
+    stanza_emb: list[np.ndarray]
+    line_emb: list[np.ndarray]
+    stanza_profiles: list[np.ndarray]
+    stanzas: list[str]
+    lines: list[str]
+
+
+def _url_key(url: str) -> str:
+    """A folder name for a library URL: readable tail plus a hash of the whole URL."""
+    tail = "".join(c if c.isalnum() or c in "-_" else "_" for c in url.rstrip("/")[-40:])
+    return f"{tail}-{hashlib.sha1(url.encode('utf-8')).hexdigest()[:12]}"
+
+
+def _dense_pack(chunks: Iterator[_PackChunk]) -> TrackPack:
+    parts = list(chunks)
+    ragged = {
+        name: RaggedVectors.dense([b for p in parts for b in getattr(p, name)], dim)
+        for name, dim in _RAGGED.items()
+    }
+    return TrackPack(
+        stanza_emb=ragged["stanza_emb"],
+        line_emb=ragged["line_emb"],
+        stanza_profiles=ragged["stanza_profiles"],
+        stanzas=TextColumn.dense([s for p in parts for s in p.stanzas]),
+        lines=TextColumn.dense([s for p in parts for s in p.lines]),
+    )
+
+
+def _write_pack(folder: Path, chunks: Iterator[_PackChunk]) -> None:
+    counts: dict[str, list[int]] = {name: [] for name in _RAGGED}
+    sizes: dict[str, list[int]] = {"stanzas": [], "lines": []}
+    names = [*_RAGGED, *sizes]
+    handles = {name: (folder / f"{name}.bin").open("wb") for name in names}
+    try:
+        for chunk in chunks:
+            for name in _RAGGED:
+                blocks = getattr(chunk, name)
+                counts[name] += [len(b) for b in blocks]
+                if blocks:
+                    handles[name].write(np.concatenate(blocks).astype(np.float32).tobytes())
+            for name in sizes:
+                raw = [v.encode("utf-8") for v in getattr(chunk, name)]
+                sizes[name] += [len(r) for r in raw]
+                handles[name].write(b"".join(raw))
+    finally:
+        for handle in handles.values():
+            handle.close()
+    arrays: dict[str, Any] = {
+        **{f"{name}_count": np.array(c, dtype=np.int64) for name, c in counts.items()},
+        **{f"{name}_size": np.array(c, dtype=np.int64) for name, c in sizes.items()},
+    }
+    np.savez(folder / "offsets.npz", **arrays)
+
+
+def _starts(count: np.ndarray) -> np.ndarray:
+    start = np.zeros(len(count), dtype=np.int64)
+    if len(count):
+        np.cumsum(count[:-1], out=start[1:])
+    return start
+
+
+def _read_pack(folder: Path) -> TrackPack:
+    with np.load(folder / "offsets.npz") as offsets:
+        arrays = {key: offsets[key] for key in offsets.files}
+    ragged = {}
+    for name, dim in _RAGGED.items():
+        matrix, source = mapped_matrix(folder / f"{name}.bin", dim)
+        count = arrays[f"{name}_count"]
+        ragged[name] = RaggedVectors(matrix, _starts(count), count, source)
+    texts = {}
+    for name in ("stanzas", "lines"):
+        size = arrays[f"{name}_size"]
+        at = np.zeros(len(size) + 1, dtype=np.int64)
+        np.cumsum(size, out=at[1:])
+        texts[name] = TextColumn(open_mapping(folder / f"{name}.bin"), at)
+    return TrackPack(
+        stanza_emb=ragged["stanza_emb"],
+        line_emb=ragged["line_emb"],
+        stanza_profiles=ragged["stanza_profiles"],
+        stanzas=texts["stanzas"],
+        lines=texts["lines"],
+    )
