@@ -51,7 +51,7 @@ from moodtune.emotions.vectors import WordVectors
 from moodtune.emotions.words import basic_words, refined_words, words_text
 from moodtune.models import EMOTIONS, EmotionProfile, Track
 from moodtune.recommend import APPROACHES, QueryContext, build_recommender, top_rows
-from moodtune.store import EmotionAnalysis, LibraryIndex, Store, StoredTrack
+from moodtune.store import EmotionAnalysis, LibraryIndex, Store, StoredTrack, open_store
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -167,7 +167,7 @@ def measure_size(
     home: Path, n_queries: int, warmup: int, extractor: Any, counter: Any
 ) -> dict[str, Any]:
     settings = load_settings(secrets_path=Path("/nonexistent"), home=str(home))
-    store = Store(settings.library_url, read_only=True)
+    store = open_store(settings, read_only=True)
     start = time.perf_counter()
     index = store.index()
     index_s = time.perf_counter() - start

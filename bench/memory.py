@@ -43,10 +43,10 @@ def serve_child(home: str, limit: int) -> None:
     """Answer `limit` queries with every approach, then print the peak RSS as JSON."""
     from moodtune.config import load_settings
     from moodtune.recommend import APPROACHES, build_recommender
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = load_settings(home=home)
-    store = Store(settings.library_url, read_only=True)
+    store = open_store(settings, read_only=True)
     recommender = build_recommender(settings, store)
     queries = read_queries()[:limit]
     start = time.perf_counter()

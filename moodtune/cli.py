@@ -235,14 +235,14 @@ def recommend(
     """Recommend tracks for a feeling, e.g. moodtune recommend "I miss my old friends"."""
     from moodtune.corrections import existing_corrections
     from moodtune.recommend import build_recommender
-    from moodtune.store import Store
+    from moodtune.store import open_store
     from moodtune.text import validate_query
 
     settings = _settings(ctx)
     text = validate_query(text)
     if k < 1:
         raise InputError(f"-k must be at least 1 (got {k}).")
-    store = Store(settings.library_url)
+    store = open_store(settings)
     if k > len(store):
         _echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
     corrections = existing_corrections(settings.corrections_path)
@@ -293,10 +293,10 @@ def journey(
     from moodtune.corrections import existing_corrections
     from moodtune.journey import JourneyFilters, journey_json, plan_journey
     from moodtune.recommend import build_recommender
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
-    store = Store(settings.library_url)
+    store = open_store(settings)
     engine = build_recommender(
         settings, store, corrections=existing_corrections(settings.corrections_path)
     )
@@ -389,10 +389,10 @@ def label(
     """
     from moodtune.corrections import CorrectionStore
     from moodtune.label import label_track, undo_label
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
-    index = Store(settings.library_url, read_only=True).index()
+    index = open_store(settings, read_only=True).index()
     store = CorrectionStore(settings.corrections_path)
     if undo:
         if emotion is not None:
@@ -415,14 +415,14 @@ def export(ctx: click.Context, path: str) -> None:
     in the emotions column (read back with `moodtune ingest file PATH --as-corrections`)."""
     from moodtune.corrections import existing_corrections
     from moodtune.library_export import format_for, library_rows, render_rows
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
     target = Path(path)
     fmt = format_for(target)
     corrections = existing_corrections(settings.corrections_path)
     rows = library_rows(
-        Store(settings.library_url, read_only=True),
+        open_store(settings, read_only=True),
         corrections.current() if corrections is not None else {},
     )
     try:
@@ -437,12 +437,21 @@ def library() -> None:
     """Check a library that does not open, and roll it back to a version that reads."""
 
 
+def _local_only(settings: Settings, command: str) -> None:
+    if settings.remote:
+        raise InputError(
+            f"`moodtune library {command}` works on a local library's version files; "
+            f"{settings.library_url} is on object storage: use your storage's own versioning."
+        )
+
+
 @library.command("check")
 @click.pass_context
 def library_check(ctx: click.Context) -> None:
     """Say whether the library opens; if not, which versions are damaged and which still read."""
     from moodtune.library_repair import check_library
 
+    _local_only(_settings(ctx), "check")
     report = check_library(_settings(ctx).library_url)
     _echo(report.summary())
     if not report.healthy:
@@ -456,6 +465,7 @@ def library_restore(ctx: click.Context, version: str) -> None:
     """Roll the library back to VERSION (newer version files are moved aside, not deleted)."""
     from moodtune.library_repair import restore_library
 
+    _local_only(_settings(ctx), "restore")
     report = restore_library(_settings(ctx).library_url, version)
     _echo(f"Library: {report.tracks} tracks, version {report.version}")
     if report.moved:
@@ -468,9 +478,9 @@ def library_restore(ctx: click.Context, version: str) -> None:
 def playlists_command(ctx: click.Context, as_json: bool) -> None:
     """List the library's playlists (Spotify, files, demo, saved) with their track counts."""
     from moodtune.playlists import read_playlists
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    found = read_playlists(Store(_settings(ctx).library_url, read_only=True))
+    found = read_playlists(open_store(_settings(ctx), read_only=True))
     if as_json:
         rows = [
             {"id": p.playlist_id, "name": p.name, "kind": p.kind, "tracks": len(p.track_ids),
@@ -525,9 +535,9 @@ def profile(ctx: click.Context, playlist: str, as_json: bool) -> None:
     mean profile, dominant-emotion counts, its mood in a sentence and its arc in play order."""
     from moodtune.playlist_profiles import profile_playlist
     from moodtune.playlists import resolve_playlist
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    store = Store(_settings(ctx).library_url, read_only=True)
+    store = open_store(_settings(ctx), read_only=True)
     result = profile_playlist(store.index(), resolve_playlist(store, playlist))
     if as_json:
         _echo(json.dumps(_profile_json(result), ensure_ascii=False, indent=2))
@@ -632,12 +642,12 @@ def eval_recommend(
         recommender_table,
     )
     from moodtune.recommend import build_recommender
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
     if resamples < 1:
         raise InputError(f"--resamples must be at least 1 (got {resamples}).")
-    recommender = build_recommender(settings, Store(settings.library_url, read_only=True))
+    recommender = build_recommender(settings, open_store(settings, read_only=True))
     path = queries or DEFAULT_QUERIES
     with _bar("Ranking the library for every query") as bar:
 
@@ -750,9 +760,9 @@ def _eval_library_songs(
     from moodtune.corrections import existing_corrections
     from moodtune.label import corrected_agreement, corrected_agreement_table
     from moodtune.song_agreement import describe_song_agreement
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    index = Store(settings.library_url, read_only=True).index()
+    index = open_store(settings, read_only=True).index()
     store = existing_corrections(settings.corrections_path)
     result = corrected_agreement(
         index,

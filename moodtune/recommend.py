@@ -113,6 +113,20 @@ def best_rows(scores: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def _lyrics(ctx: QueryContext, index: LibraryIndex, also: np.ndarray | None = None) -> np.ndarray:
+    q = ctx.embedding
+    song = index.song_emb @ q
+    rows = best_rows(song, SHORTLIST)
+    if also is not None and len(rows) < len(song):
+        rows = np.union1d(rows, also)
+    best_stanza = index.pack.stanza_emb.best(rows, q)
+    if len(rows) == len(song):
+        return np.asarray(0.5 * song + 0.5 * best_stanza, dtype=np.float32)
+    scores = np.array(song, dtype=np.float32)
+    scores[rows] = 0.5 * song[rows] + 0.5 * best_stanza
+    return scores
+
+
 @APPROACHES.register("lyrics")
 def rank_lyrics(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     """Mean of the whole-song cosine and the best stanza's cosine with the query.
@@ -120,15 +134,7 @@ def rank_lyrics(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     Stanzas are scored for the SHORTLIST songs closest by whole-song vector; any other song is
     scored as if its best stanza matched as well as the whole song (its cosine alone).
     """
-    q = ctx.embedding
-    song = index.song_emb @ q
-    rows = best_rows(song, SHORTLIST)
-    best_stanza = index.pack.stanza_emb.best(rows, q)
-    if len(rows) == len(song):
-        return np.asarray(0.5 * song + 0.5 * best_stanza, dtype=np.float32)
-    scores = np.array(song, dtype=np.float32)
-    scores[rows] = 0.5 * song[rows] + 0.5 * best_stanza
-    return scores
+    return _lyrics(ctx, index)
 
 
 @APPROACHES.register("emotions")
@@ -173,20 +179,22 @@ def ranks_of(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fused(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def _fused(first: np.ndarray, second: np.ndarray, also: np.ndarray) -> np.ndarray:
     """Reciprocal rank fusion of two score vectors.
 
     Up to FUSE_DEPTH rows, from full rankings. Beyond, ranks are exact for the union of both
-    rankers' best FUSE_DEPTH rows; every other row ranks below FUSE_DEPTH in both, and is given
-    rank FUSE_DEPTH + 1 in each (the most it could have), so it can only be over-estimated.
+    rankers' best FUSE_DEPTH rows and the rows in `also`; every other row ranks below
+    FUSE_DEPTH in both lists, so its fusion score is under 2 / (RRF_K + FUSE_DEPTH + 1), and it
+    is given 2 / (RRF_K + n), the least it could have. The top k is exact while FUSE_DEPTH >
+    2k + RRF_K (for k up to 470 at FUSE_DEPTH 1,000): each of the top k scores at least
+    1 / (RRF_K + k), more than any row left out can.
     """
     n = len(first)
     if n <= FUSE_DEPTH:
         out: np.ndarray = _rrf(first) + _rrf(second)
         return out
-    rows = np.union1d(best_rows(first, FUSE_DEPTH), best_rows(second, FUSE_DEPTH))
-    floor = 2.0 / (RRF_K + FUSE_DEPTH + 1)
-    fused = np.full(n, floor, dtype=np.float64)
+    rows = np.union1d(np.union1d(best_rows(first, FUSE_DEPTH), best_rows(second, FUSE_DEPTH)), also)
+    fused = np.full(n, 2.0 / (RRF_K + n), dtype=np.float64)
     fused[rows] = 1.0 / (RRF_K + ranks_of(first, rows)) + 1.0 / (RRF_K + ranks_of(second, rows))
     return fused
 
@@ -194,11 +202,14 @@ def _fused(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 @APPROACHES.register("hybrid")
 def rank_hybrid(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     """Reciprocal rank fusion of `lyrics` and `refined`, nudged by thumbs feedback."""
-    fused = _fused(rank_lyrics(ctx, index), rank_refined(ctx, index))
-    if ctx.net_votes:
-        rows = index.rows_of(ctx.net_votes)
-        votes = np.array([ctx.net_votes[index.track_ids[r]] for r in rows], dtype=np.float64)
-        fused[rows] += FEEDBACK_WEIGHT * np.clip(votes, -FEEDBACK_CAP, FEEDBACK_CAP)
+    voted = index.rows_of(ctx.net_votes) if ctx.net_votes else np.zeros(0, np.int64)
+    refined = rank_refined(ctx, index)
+    # The songs `refined` ranks high get their stanzas read too: their `lyrics` rank counts.
+    lyrics = _lyrics(ctx, index, also=best_rows(refined, FUSE_DEPTH))
+    fused = _fused(lyrics, refined, voted)
+    if len(voted):
+        votes = np.array([ctx.net_votes[index.track_ids[r]] for r in voted], dtype=np.float64)
+        fused[voted] += FEEDBACK_WEIGHT * np.clip(votes, -FEEDBACK_CAP, FEEDBACK_CAP)
     return np.asarray(fused, dtype=np.float32)
 
 

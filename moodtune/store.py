@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import inspect
 import json
 import os
@@ -26,7 +25,7 @@ import deeplake
 import numpy as np
 import pandas as pd
 
-from moodtune.config import Settings
+from moodtune.config import Settings, url_key
 from moodtune.embed import DIM
 from moodtune.errors import NotFoundError, StoreError
 from moodtune.library_index import (
@@ -123,6 +122,17 @@ class TrackText:
     lyrics: str
 
 
+def open_store(settings: Settings, *, create: bool = False, read_only: bool = False) -> Store:
+    """The library the settings name, local or on object storage, with its pack cache."""
+    return Store(
+        settings.library_url,
+        create=create,
+        read_only=read_only,
+        creds=settings.storage_creds,
+        cache_dir=settings.pack_path,
+    )
+
+
 def default_pack_dir() -> Path:
     """Where track packs go when the settings name no cache folder: the machine's temp dir."""
     return Path(tempfile.gettempdir()) / f"moodtune-packs-{os.getuid()}"
@@ -216,6 +226,11 @@ class Store:
 
     def _check_schema(self) -> None:
         names = {col.name for col in self.ds.schema.columns}
+        if not names:
+            # Another process has created the dataset but not yet committed its columns.
+            raise NotFoundError(
+                f"The library at {self.url} is still being created; try again in a moment."
+            )
         missing = {"track_id", "song_emb", "profile"} - names
         if missing:
             raise StoreError(
@@ -384,11 +399,15 @@ class Store:
         """
         if not self.read_only or self.cache_dir is None:
             return _dense_pack(self._pack_chunks(song_emb))
-        home = self.cache_dir / _url_key(self.url)
+        home = self.cache_dir / url_key(self.url)
         final = home / f"v-{version}"
         if not (final / PACK_DONE).is_file():
-            home.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
+            try:
+                home.mkdir(parents=True, exist_ok=True)
+                work = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
+            except OSError:
+                # A read-only home: serve from memory, as small libraries do.
+                return _dense_pack(self._pack_chunks(song_emb))
             try:
                 _write_pack(work, self._pack_chunks(song_emb))
                 (work / PACK_DONE).write_text(json.dumps({"version": version, "rows": len(self)}))
@@ -594,7 +613,7 @@ class LibraryInfo:
 def library_info(settings: Settings) -> LibraryInfo:
     """Describe the library at settings' location; a missing one is reported, not raised."""
     try:
-        store = Store(settings.library_url, read_only=True)
+        store = open_store(settings, read_only=True)
     except NotFoundError:
         return LibraryInfo(
             0, "", 0, settings.extractor, settings.embedder, settings.library_url, False
@@ -665,12 +684,6 @@ class _PackChunk:
     stanza_profiles: list[np.ndarray]
     stanzas: list[str]
     lines: list[str]
-
-
-def _url_key(url: str) -> str:
-    """A folder name for a library URL: readable tail plus a hash of the whole URL."""
-    tail = "".join(c if c.isalnum() or c in "-_" else "_" for c in url.rstrip("/")[-40:])
-    return f"{tail}-{hashlib.sha1(url.encode('utf-8')).hexdigest()[:12]}"
 
 
 def _dense_pack(chunks: Iterator[_PackChunk]) -> TrackPack:
