@@ -74,7 +74,10 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def s3_env(
-    s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    s3_endpoint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> dict[str, str]:
     """MOODTUNE_HOME on the bucket (a fresh path per test); keys and endpoint from the env."""
     env = {
