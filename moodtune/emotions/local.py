@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from moodtune.config import Settings
-from moodtune.embed import Embedder, get_embedder, quiet_model_loading
+from moodtune.embed import THREADS, Embedder, get_embedder, quiet_model_loading
 from moodtune.emotions.base import SongEmotions, pool_stanzas
 from moodtune.errors import ExtractionError
 from moodtune.models import EMOTIONS, EmotionProfile
@@ -394,7 +394,7 @@ class FineTunedMember:
         """Return the (n, 384) mean-pooled last hidden states (what the heads read)."""
         th = self._torch
         out: list[np.ndarray] = []
-        with th.inference_mode():
+        with th.inference_mode(), THREADS.for_texts(len(texts)):
             for i in range(0, len(texts), batch_size):
                 enc = self.tokenizer(
                     list(texts[i : i + batch_size]),
