@@ -34,8 +34,7 @@ from moodtune.library_index import (
     TextColumn,
     TrackPack,
     WordTable,
-    mapped_matrix,
-    open_mapping,
+    open_for_reading,
     shared_strings,
 )
 from moodtune.models import EMOTIONS, EmotionProfile, Track
@@ -347,11 +346,10 @@ class Store:
             "extractor_version", "emotion_words", "refined_words",
         )}  # fmt: skip
         if n:
-            song_emb = np.ascontiguousarray(self.ds["song_emb"][:], dtype=np.float32)
             profiles = np.ascontiguousarray(self.ds["profile"][:], dtype=np.float32)
         else:
-            song_emb = np.zeros((0, DIM), dtype=np.float32)
             profiles = np.zeros((0, len(EMOTIONS)), dtype=np.float32)
+        song_emb, pack = self._song_vectors_and_pack(version)
         no_labels: tuple[str, ...] = ()
         return LibraryIndex(
             version=version,
@@ -368,7 +366,7 @@ class Store:
             emotion_words=text["emotion_words"],
             refined_words=text["refined_words"],
             song_emb=song_emb,
-            pack=self._pack(version, song_emb),
+            pack=pack,
             profiles=profiles,
             emotion_table=self._emotion_table(text["emotion_words"]),
         )
@@ -389,39 +387,50 @@ class Store:
         return WordTable(np.ascontiguousarray(vectors), row_codes)
 
     # -- the track pack: stanza and line vectors, stanza profiles, lyric units ----------------
-    def _pack(self, version: str, song_emb: np.ndarray) -> TrackPack:
-        """Read the per-stanza and per-line data into local files mapped on demand.
+    def _read_song_vectors(self) -> np.ndarray:
+        if len(self.ds) == 0:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.ascontiguousarray(self.ds["song_emb"][:], dtype=np.float32)
+
+    def _song_vectors_and_pack(self, version: str) -> tuple[np.ndarray, TrackPack]:
+        """Song vectors in memory, and the per-stanza and per-line data in local files.
 
         A read-only handle shares one pack per library version between processes (a new
         version gets a new pack; a pack is written to a private folder and renamed into place,
-        so a reader never maps a half-written one). A writable handle may hold uncommitted
+        so a reader never reads a half-written one). The pack also keeps the song vectors, so
+        a process that finds it never reads them through Deep Lake, which would keep a second
+        copy in its chunk cache (150 MB at 100k tracks). A writable handle may hold uncommitted
         rows under the same version id, so it keeps its pack in memory instead.
         """
         if not self.read_only or self.cache_dir is None:
-            return _dense_pack(self._pack_chunks(song_emb))
+            song = self._read_song_vectors()
+            return song, _dense_pack(self._pack_chunks(song))
         home = self.cache_dir / url_key(self.url)
         final = home / f"v-{version}"
-        if not (final / PACK_DONE).is_file():
-            try:
-                home.mkdir(parents=True, exist_ok=True)
-                work = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
-            except OSError:
-                # A read-only home: serve from memory, as small libraries do.
-                return _dense_pack(self._pack_chunks(song_emb))
-            try:
-                _write_pack(work, self._pack_chunks(song_emb))
-                (work / PACK_DONE).write_text(json.dumps({"version": version, "rows": len(self)}))
-                # Another process may have finished the same pack first: then keep theirs.
-                with contextlib.suppress(OSError):
-                    work.rename(final)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-            for other in home.glob("v-*"):
-                if other != final:
-                    # A process still mapping an older pack keeps reading it (unlinked files
-                    # live on while mapped).
-                    shutil.rmtree(other, ignore_errors=True)
-        return _read_pack(final)
+        if (final / PACK_DONE).is_file():
+            song = np.fromfile(final / "song_emb.bin", dtype=np.float32).reshape(-1, DIM)
+            return song, _read_pack(final)
+        song = self._read_song_vectors()
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
+        except OSError:
+            # A read-only home: serve from memory, as small libraries do.
+            return song, _dense_pack(self._pack_chunks(song))
+        try:
+            song.tofile(work / "song_emb.bin")
+            _write_pack(work, self._pack_chunks(song))
+            (work / PACK_DONE).write_text(json.dumps({"version": version, "rows": len(self)}))
+            # Another process may have finished the same pack first: then keep theirs.
+            with contextlib.suppress(OSError):
+                work.rename(final)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        for other in home.glob("v-*"):
+            if other != final:
+                # A process still reading an older pack keeps its open files.
+                shutil.rmtree(other, ignore_errors=True)
+        return song, _read_pack(final)
 
     def _pack_chunks(self, song_emb: np.ndarray) -> Iterator[_PackChunk]:
         n = len(self.ds)
@@ -739,15 +748,15 @@ def _read_pack(folder: Path) -> TrackPack:
         arrays = {key: offsets[key] for key in offsets.files}
     ragged = {}
     for name, dim in _RAGGED.items():
-        matrix, source = mapped_matrix(folder / f"{name}.bin", dim)
         count = arrays[f"{name}_count"]
-        ragged[name] = RaggedVectors(matrix, _starts(count), count, source)
+        fd = open_for_reading(folder / f"{name}.bin")
+        ragged[name] = RaggedVectors(_starts(count), count, dim, fd=fd)
     texts = {}
     for name in ("stanzas", "lines"):
         size = arrays[f"{name}_size"]
         at = np.zeros(len(size) + 1, dtype=np.int64)
         np.cumsum(size, out=at[1:])
-        texts[name] = TextColumn(open_mapping(folder / f"{name}.bin"), at)
+        texts[name] = TextColumn(at, fd=open_for_reading(folder / f"{name}.bin"))
     return TrackPack(
         stanza_emb=ragged["stanza_emb"],
         line_emb=ragged["line_emb"],
