@@ -15,6 +15,8 @@ import inspect
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -173,6 +175,7 @@ class Store:
         self._creds = dict(creds) if creds else None
         # Where read-only handles keep the per-version track pack (see `_pack`).
         self.cache_dir = cache_dir if cache_dir is not None else default_pack_dir()
+        self.build_in_child = True
         # Deep Lake's stubs type columns as unions of read-only views; treat the handle as dynamic.
         self.ds: Any = None
         self._rows: dict[str, int] | None = None
@@ -410,6 +413,13 @@ class Store:
         if (final / PACK_DONE).is_file():
             song = np.fromfile(final / "song_emb.bin", dtype=np.float32).reshape(-1, DIM)
             return song, _read_pack(final)
+        if self.build_in_child and len(self.ds) >= CHILD_BUILD_ROWS:
+            # Reading every column through Deep Lake leaves its chunk cache in the process
+            # (2 GB at 100k tracks): a large pack is built by a short-lived child instead.
+            _build_pack_in_child(self.url, self._creds, self.cache_dir)
+            if (final / PACK_DONE).is_file():
+                song = np.fromfile(final / "song_emb.bin", dtype=np.float32).reshape(-1, DIM)
+                return song, _read_pack(final)
         song = self._read_song_vectors()
         try:
             home.mkdir(parents=True, exist_ok=True)
@@ -682,6 +692,30 @@ def _record(item: StoredTrack, stamp: str) -> dict[str, Any]:
 
 
 PACK_CHUNK = 2_000
+CHILD_BUILD_ROWS = 20_000  # from here a pack is built by a child process (see below)
+_CREDS_ENV = "MOODTUNE_PACK_CREDS"
+
+
+def _build_pack_in_child(url: str, creds: Mapping[str, str] | None, cache_dir: Path) -> None:
+    """Build the current version's pack in a child process (credentials through its env)."""
+    env = {**os.environ, _CREDS_ENV: json.dumps(dict(creds or {}))}
+    subprocess.run(
+        [sys.executable, "-m", "moodtune.store", url, str(cache_dir)],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _child_main(argv: Sequence[str]) -> int:
+    url, cache_dir = argv
+    creds = json.loads(os.environ.get(_CREDS_ENV) or "{}")
+    store = Store(url, read_only=True, creds=creds or None, cache_dir=Path(cache_dir))
+    store.build_in_child = False
+    store.index()
+    return 0
+
+
 PACK_DONE = "done.json"
 _RAGGED = {"stanza_emb": DIM, "line_emb": DIM, "stanza_profiles": len(EMOTIONS)}
 
@@ -764,3 +798,7 @@ def _read_pack(folder: Path) -> TrackPack:
         stanzas=texts["stanzas"],
         lines=texts["lines"],
     )
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))
