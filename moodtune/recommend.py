@@ -123,7 +123,11 @@ def _lyrics(ctx: QueryContext, index: LibraryIndex, also: np.ndarray | None = No
     best_stanza = index.pack.stanza_emb.best(rows, q)
     if len(rows) == len(song):
         return np.asarray(0.5 * song + 0.5 * best_stanza, dtype=np.float32)
-    scores = np.array(song, dtype=np.float32)
+    # Elsewhere the best stanza is estimated from the song's cosine by a line fitted to the
+    # songs whose stanzas were read: it keeps other songs' `lyrics` ranks (which hybrid's
+    # fusion reads) close to the full-precision ones.
+    slope, intercept = np.polyfit(song[rows], best_stanza, 1)
+    scores = np.asarray(0.5 * song + 0.5 * (slope * song + intercept), dtype=np.float32)
     scores[rows] = 0.5 * song[rows] + 0.5 * best_stanza
     return scores
 

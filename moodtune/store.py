@@ -692,7 +692,9 @@ def _record(item: StoredTrack, stamp: str) -> dict[str, Any]:
 
 
 PACK_CHUNK = 2_000
-CHILD_BUILD_ROWS = 20_000  # from here a pack is built by a child process (see below)
+CHILD_BUILD_ROWS = 20_000
+# Stanza vectors up to this size stay in memory (about 10k songs of 4 stanzas: 61 MB).
+IN_MEMORY_STANZA_BYTES = 64 * 2**20  # from here a pack is built by a child process (see below)
 _CREDS_ENV = "MOODTUNE_PACK_CREDS"
 
 
@@ -783,8 +785,13 @@ def _read_pack(folder: Path) -> TrackPack:
     ragged = {}
     for name, dim in _RAGGED.items():
         count = arrays[f"{name}_count"]
-        fd = open_for_reading(folder / f"{name}.bin")
-        ragged[name] = RaggedVectors(_starts(count), count, dim, fd=fd)
+        path = folder / f"{name}.bin"
+        if name == "stanza_emb" and path.stat().st_size <= IN_MEMORY_STANZA_BYTES:
+            # Small enough to keep: a shortlist is then a numpy gather, not a thousand reads.
+            matrix = np.fromfile(path, dtype=np.float32).reshape(-1, dim)
+            ragged[name] = RaggedVectors(_starts(count), count, dim, matrix)
+        else:
+            ragged[name] = RaggedVectors(_starts(count), count, dim, fd=open_for_reading(path))
     texts = {}
     for name in ("stanzas", "lines"):
         size = arrays[f"{name}_size"]
