@@ -157,8 +157,14 @@ def projection() -> list[dict[str, Any]]:
             s = small["approaches"][name]
             out.append(_line(f"rank-only p50, {name}, ms (per track: us)",
                              s["rank_only"]["p50_ms"], a["rank_only"]["p50_ms"], 1000))  # fmt: skip
-            out.append(_line(f"full query p50, {name}, ms (per track: us)",
-                             s["full"]["p50_ms"], a["full"]["p50_ms"], 1000))  # fmt: skip
+            # A full query is a fixed part (encoding, analysis, explanations: the 100k run's
+            # full minus rank) plus ranking, which grows with the library.
+            ranked = _line("", s["rank_only"]["p50_ms"], a["rank_only"]["p50_ms"], 1000)
+            fixed = a["full"]["p50_ms"] - a["rank_only"]["p50_ms"]
+            out.append({"measure": f"full query p50, {name}, ms (fixed {fixed:.1f} + rank)",
+                        "at_10k": s["full"]["p50_ms"], "at_100k": a["full"]["p50_ms"],
+                        "per_track": ranked["per_track"],
+                        "at_1m": round(fixed + ranked["at_1m"], 1)})  # fmt: skip
     return out
 
 
