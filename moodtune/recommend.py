@@ -93,9 +93,10 @@ APPROACHES: Registry[Ranker] = Registry("approach")
 
 # Past this many tracks, `lyrics` reads stanza vectors only for the songs whose whole-song
 # vector is among the best SHORTLIST, and `hybrid` fuses ranks known exactly only for the union
-# of its two rankers' best FUSE_DEPTH rows. Libraries up to these sizes are ranked exactly.
+# of its two rankers' best FUSE_DEPTH rows (its top k stays exact for k <= 120 given the two
+# rankings). Libraries up to these sizes are ranked exactly.
 SHORTLIST = 1_000
-FUSE_DEPTH = 1_000
+FUSE_DEPTH = 300
 
 
 def _profile_cosine(q: np.ndarray, index: LibraryIndex) -> np.ndarray:
@@ -126,8 +127,10 @@ def _lyrics(ctx: QueryContext, index: LibraryIndex, also: np.ndarray | None = No
     # Elsewhere the best stanza is estimated from the song's cosine by a line fitted to the
     # songs whose stanzas were read: it keeps other songs' `lyrics` ranks (which hybrid's
     # fusion reads) close to the full-precision ones.
-    slope, intercept = np.polyfit(song[rows], best_stanza, 1)
-    scores = np.asarray(0.5 * song + 0.5 * (slope * song + intercept), dtype=np.float32)
+    slope, intercept = (float(x) for x in np.polyfit(song[rows], best_stanza, 1))
+    # One float32 pass over the library (Python floats keep the array's dtype).
+    scores = song * (0.5 + 0.5 * slope)
+    scores += 0.5 * intercept
     scores[rows] = 0.5 * song[rows] + 0.5 * best_stanza
     return scores
 
@@ -191,7 +194,7 @@ def _fused(first: np.ndarray, second: np.ndarray, also: np.ndarray) -> np.ndarra
     rankers' best FUSE_DEPTH rows and the rows in `also`; every other row ranks below
     FUSE_DEPTH in both lists, so its fusion score is under 2 / (RRF_K + FUSE_DEPTH + 1), and it
     is given 2 / (RRF_K + n), the least it could have. The top k is exact while FUSE_DEPTH >
-    2k + RRF_K (for k up to 470 at FUSE_DEPTH 1,000): each of the top k scores at least
+    2k + RRF_K (for k up to 120 at FUSE_DEPTH 300): each of the top k scores at least
     1 / (RRF_K + k), more than any row left out can.
     """
     n = len(first)
