@@ -129,7 +129,7 @@ def _lyrics(ctx: QueryContext, index: LibraryIndex, also: np.ndarray | None = No
     # fusion reads) close to the full-precision ones.
     slope, intercept = (float(x) for x in np.polyfit(song[rows], best_stanza, 1))
     # One float32 pass over the library (Python floats keep the array's dtype).
-    scores = song * (0.5 + 0.5 * slope)
+    scores: np.ndarray = song * (0.5 + 0.5 * slope)
     scores += 0.5 * intercept
     scores[rows] = 0.5 * song[rows] + 0.5 * best_stanza
     return scores
