@@ -3,7 +3,7 @@
 Owns: `LibraryIndex` (rows aligned as numpy arrays), `WordTable` (emotion-word vectors held once
 per distinct word set), `WordMix` (refined vectors as weights over the 32-word vocabulary),
 `RaggedVectors` (a variable number of vectors per row: stanzas, lines, stanza profiles) and
-`TrackPack` (those ragged vectors and the lyric units' text, in local files mapped on demand).
+`TrackPack` (those ragged vectors and the lyric units' text, in local files read on demand).
 What a query reads for every row (song vectors, profiles, word codes) is in memory; what it
 reads for a shortlist or the top k (stanza and line vectors, lyric units) is read from the
 pack's files and let go after each read, so it never accumulates in the process.
