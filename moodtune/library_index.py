@@ -49,7 +49,7 @@ class RaggedVectors:
     count: np.ndarray  # (n,) int64
     dim: int
     matrix: np.ndarray | None = None  # (total, dim) float32 when held in memory
-    fd: int | None = field(default=None, compare=False, repr=False)
+    fd: ReadHandle | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def dense(cls, blocks: Sequence[np.ndarray], dim: int) -> RaggedVectors:
@@ -78,7 +78,7 @@ class RaggedVectors:
             offsets.tolist(), self.start[rows].tolist(), count.tolist(), strict=True
         ):
             if n:
-                os.preadv(self.fd, [view[at * width : (at + n) * width]], first * width)
+                os.preadv(self.fd.fd, [view[at * width : (at + n) * width]], first * width)
         return out, offsets
 
     def block(self, row: int) -> np.ndarray:
@@ -104,7 +104,7 @@ class TextColumn:
 
     at: np.ndarray  # (n + 1,) byte offsets
     data: bytes | None = None  # held in memory, or read from `fd`
-    fd: int | None = field(default=None, compare=False, repr=False)
+    fd: ReadHandle | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def dense(cls, values: Sequence[str]) -> TextColumn:
@@ -118,7 +118,7 @@ class TextColumn:
         if self.data is not None:
             raw = self.data[first:end]
         elif self.fd is not None:
-            raw = os.pread(self.fd, end - first, first)
+            raw = os.pread(self.fd.fd, end - first, first)
         else:
             return ()
         return tuple(json.loads(raw.decode("utf-8") or "[]"))
@@ -293,7 +293,22 @@ def shared_strings(values: Sequence[Any]) -> tuple[str, ...]:
     return tuple(seen.setdefault(s, s) for s in ("" if v is None else str(v) for v in values))
 
 
-def open_for_reading(path: Path) -> int:
-    """A read-only descriptor kept for the process's life: a pack replaced by a newer
-    version is unlinked, and an open descriptor still reads it."""
-    return os.open(path, os.O_RDONLY)
+class ReadHandle:
+    """A read-only file descriptor, closed when the last index holding it is dropped.
+
+    A pack replaced by a newer version is unlinked; an open descriptor still reads it, and its
+    disk space is freed when this closes (so a long-running app that follows many commits does
+    not keep every old pack alive).
+    """
+
+    __slots__ = ("fd",)
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+
+    def __del__(self) -> None:
+        os.close(self.fd)
+
+
+def open_for_reading(path: Path) -> ReadHandle:
+    return ReadHandle(path)
