@@ -5,7 +5,7 @@ credentials), the schema, upserts (never duplicates), one commit per ingestion b
 versions, a pandas view of all tracks, and the search index (`LibraryIndex`, moodtune.
 library_index) cached per dataset version, with its track pack: the per-stanza and per-line
 data written once per version to local files (by a child process for a large library) and read
-on demand. Deep Lake's own TQL scan is 8-90x slower than a numpy matmul (bench/
+on demand. Deep Lake's own TQL scan is 30-70x slower than a numpy matmul (bench/
 deeplake_index.py), so search reads matrices once per version and serves from memory.
 Must not embed, extract or rank: it stores what ingest.py computed.
 Run as `python -m moodtune.store URL CACHE_DIR` it builds the current version's pack (the child).
