@@ -30,11 +30,11 @@ def child(home: str) -> None:
     stamps = {"start": time.time()}
     from moodtune.config import load_settings
     from moodtune.recommend import build_recommender
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     stamps["imports"] = time.time()
     settings = load_settings(home=home)
-    store = Store(settings.library_url, read_only=True)
+    store = open_store(settings, read_only=True)
     store.index()
     stamps["library"] = time.time()
     recommender = build_recommender(settings, store)

@@ -38,7 +38,7 @@ from moodtune.ingest import Ingestor
 from moodtune.models import Track
 from moodtune.sources.demo import load_demo_catalogue
 from moodtune.sources.files import load_tracks_file
-from moodtune.store import Store
+from moodtune.store import open_store
 from moodtune.text import clean_lyrics, split_lines, split_stanzas
 
 EXTRACTORS = ("local", "lexicon")  # the offline ones; `llm` needs a server, `keyword` is a fake
@@ -65,7 +65,7 @@ def measure(extractor_name: str, label: str, tracks: list[Track], home: Path) ->
     extractor.extract(["warm the model up"])  # loads lazily-built models
     embedder.embed(["warm the model up"])
     load_s = time.perf_counter() - start
-    ingestor = Ingestor(Store(settings.library_url, create=True), embedder, extractor)
+    ingestor = Ingestor(open_store(settings, create=True), embedder, extractor)
     start = time.perf_counter()
     report = ingestor.run(tracks, label)
     seconds = time.perf_counter() - start

@@ -47,16 +47,25 @@ from harness import (
 from moodtune.config import load_settings
 from moodtune.embed import DIM, get_embedder
 from moodtune.emotions import build_extractor
+from moodtune.emotions.vectors import WordVectors
+from moodtune.emotions.words import basic_words, refined_words, words_text
 from moodtune.models import EMOTIONS, EmotionProfile, Track
-from moodtune.recommend import APPROACHES, QueryContext, build_recommender, top_rows
-from moodtune.store import EmotionAnalysis, LibraryIndex, Store, StoredTrack
+from moodtune.recommend import (
+    APPROACHES,
+    SHORTLIST,
+    QueryContext,
+    best_rows,
+    build_recommender,
+    top_rows,
+)
+from moodtune.store import EmotionAnalysis, LibraryIndex, Store, StoredTrack, open_store
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
 STANZAS, LINES = 4, 8
 BATCH = 5_000
 K = 10
-SYNTH_VERSION = "1"
+SYNTH_VERSION = "2"  # 2: real emotion words and word vectors derived from each profile
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
@@ -73,6 +82,7 @@ def build_synthetic(home: Path, n: int, extractor: str, rebuild: bool) -> float 
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     rng = np.random.default_rng(n)
+    words = WordVectors(get_embedder("minilm"))
     start = time.perf_counter()
     store = Store(home / "library", create=True)
     store.set_extractor(extractor)
@@ -80,15 +90,21 @@ def build_synthetic(home: Path, n: int, extractor: str, rebuild: bool) -> float 
         m = min(BATCH, n - at)
         stanza = _unit(rng.standard_normal((m, STANZAS, DIM)))
         line = _unit(rng.standard_normal((m, LINES, DIM)))
-        emo, refined = _unit(rng.standard_normal((m, DIM))), _unit(rng.standard_normal((m, DIM)))
         profiles = rng.beta(0.6, 1.4, size=(m, len(EMOTIONS))).astype(np.float32)
+        # Words and word vectors as ingestion computes them from each profile, so the
+        # emotion-word sets repeat as they do in a real library.
+        as_profiles = [EmotionProfile(tuple(float(x) for x in p)) for p in profiles]
+        basic = [basic_words(p) for p in as_profiles]
+        refined_lists = [refined_words(p) for p in as_profiles]
+        emo = words.basic_vectors(basic)
+        refined = words.refined_vectors(refined_lists)
         items = []
         for i in range(m):
             tid = f"syn-{at + i:06d}"
             analysis = EmotionAnalysis(
-                extractor, "synthetic", EmotionProfile(tuple(profiles[i])),
-                np.repeat(profiles[i : i + 1], STANZAS, axis=0), "joy", emo[i], "serenity",
-                refined[i],
+                extractor, "synthetic", as_profiles[i],
+                np.repeat(profiles[i : i + 1], STANZAS, axis=0), words_text(basic[i]), emo[i],
+                words_text(refined_lists[i]), refined[i],
             )  # fmt: skip
             items.append(
                 StoredTrack(
@@ -122,25 +138,65 @@ def numpy_song_scan(index: LibraryIndex, q: np.ndarray, k: int) -> np.ndarray:
     return _topk(index.song_emb @ q, k)
 
 
+def dense_matrices(index: LibraryIndex) -> dict[str, np.ndarray]:
+    """Every matrix the rankers read, in full and in float32, as the index held them before
+    issue 13: the baseline for "numpy, same matrices" and the full-precision reference."""
+    assert index.refined_mix is not None
+    return {
+        "stanza": np.ascontiguousarray(index.pack.stanza_emb.every()),
+        "start": index.pack.stanza_emb.start,
+        "emotion": np.ascontiguousarray(index.emotion_table.dense()),
+        "refined": np.ascontiguousarray(index.refined_mix.dense()),
+    }
+
+
 def numpy_same_matrices(
-    index: LibraryIndex, ctx: QueryContext, approach: str, k: int
+    index: LibraryIndex, dense: dict[str, np.ndarray], ctx: QueryContext, approach: str, k: int
 ) -> np.ndarray:
-    """Brute force over every matrix `approach` reads: the matmuls, the per-song stanza max,
-    a plain sum and a top-k partition (no profile norms, no rank fusion, no full sort)."""
+    """Brute force over every matrix `approach` reads in full: the matmuls, the per-song stanza
+    max, a plain sum and a top-k partition (no profile norms, no rank fusion, no full sort)."""
     parts = []
     if approach in ("lyrics", "hybrid"):
-        stanza = index.stanza_emb @ ctx.embedding
-        parts += [index.song_emb @ ctx.embedding, np.maximum.reduceat(stanza, index.stanza_start)]
+        stanza = dense["stanza"] @ ctx.embedding
+        parts += [index.song_emb @ ctx.embedding, np.maximum.reduceat(stanza, dense["start"])]
     if approach == "emotions":
-        parts.append(index.emotion_emb @ ctx.emotion_embedding)
+        parts.append(dense["emotion"] @ ctx.emotion_embedding)
     if approach in ("refined", "hybrid"):
-        parts.append(index.refined_emb @ ctx.refined_embedding)
+        parts.append(dense["refined"] @ ctx.refined_embedding)
     if approach != "lyrics":
         parts.append(index.profiles @ ctx.profile_vector)
     scores = parts[0].copy()
     for p in parts[1:]:
         scores += p
     return _topk(scores, k)
+
+
+def _rrf(scores: np.ndarray) -> np.ndarray:
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return 1.0 / (60 + ranks)
+
+
+def full_precision(
+    index: LibraryIndex, dense: dict[str, np.ndarray], ctx: QueryContext, approach: str
+) -> np.ndarray:
+    """The rankers as they were before issue 13: every stanza, dense word matrices, full sorts."""
+    q = ctx.embedding
+    stanza = np.maximum.reduceat(dense["stanza"] @ q, dense["start"])
+    lyrics = 0.5 * (index.song_emb @ q) + 0.5 * stanza
+    norms = np.linalg.norm(index.profiles, axis=1) * (np.linalg.norm(ctx.profile_vector) or 1.0)
+    profile = np.divide(
+        index.profiles @ ctx.profile_vector, norms, out=np.zeros(len(index), np.float32),
+        where=norms > 0,
+    )  # fmt: skip
+    refined = 0.5 * (dense["refined"] @ ctx.refined_embedding) + 0.5 * profile
+    if approach == "lyrics":
+        return np.asarray(lyrics, np.float32)
+    if approach == "emotions":
+        return np.asarray(0.5 * (dense["emotion"] @ ctx.emotion_embedding) + 0.5 * profile)
+    if approach == "refined":
+        return np.asarray(refined, np.float32)
+    return np.asarray(_rrf(lyrics) + _rrf(refined), np.float32)
 
 
 def _rank(ctx: QueryContext, index: LibraryIndex, approach: str, mask: np.ndarray) -> np.ndarray:
@@ -158,13 +214,15 @@ def measure_size(
     home: Path, n_queries: int, warmup: int, extractor: Any, counter: Any
 ) -> dict[str, Any]:
     settings = load_settings(secrets_path=Path("/nonexistent"), home=str(home))
-    store = Store(settings.library_url, read_only=True)
+    store = open_store(settings, read_only=True)
     start = time.perf_counter()
-    index = store.index()
+    store.index()
     index_s = time.perf_counter() - start
     recommender = build_recommender(
         settings, store, embedder=get_embedder(settings.embedder), extractor=extractor
     )
+    index = recommender.model_index()
+    dense = dense_matrices(index)
     texts = read_queries()
     names = APPROACHES.names()
     for i in range(warmup):
@@ -190,10 +248,11 @@ def measure_size(
     for ctx in contexts:
         for name in names:
             rank[name].append(_time(_rank, ctx, index, name, everyone))
-            same[name].append(_time(numpy_same_matrices, index, ctx, name, K))
+            same[name].append(_time(numpy_same_matrices, index, dense, ctx, name, K))
             scan.append(_time(numpy_song_scan, index, ctx.embedding, K))
     scan_p = percentiles(scan)
-    components = _components(index, contexts)
+    components = _components(index, dense, contexts)
+    agreement = {name: _agreement(index, dense, contexts, name) for name in names}
     approaches = {}
     for name in names:
         r, s = percentiles(rank[name]), percentiles(same[name])
@@ -203,6 +262,7 @@ def measure_size(
             "numpy_same_matrices": s,
             "ratio_rank_vs_song_scan_p50": round(r["p50_ms"] / scan_p["p50_ms"], 2),
             "ratio_rank_vs_same_matrices_p50": round(r["p50_ms"] / s["p50_ms"], 2),
+            "top10_vs_full_precision": agreement[name],
         }
     return {
         "tracks": len(index),
@@ -215,16 +275,44 @@ def measure_size(
     }
 
 
-def _components(index: LibraryIndex, contexts: list[QueryContext]) -> dict[str, float]:
+def _agreement(
+    index: LibraryIndex, dense: dict[str, np.ndarray], contexts: list[QueryContext], name: str
+) -> dict[str, float]:
+    """Top-10 overlap of the ranker with its full-precision reference, over the queries."""
+    overlap, identical = [], []
+    for ctx in contexts:
+        ours = top_rows(APPROACHES.get(name)(ctx, index), K).tolist()
+        theirs = top_rows(full_precision(index, dense, ctx, name), K).tolist()
+        overlap.append(len(set(ours) & set(theirs)) / K)
+        identical.append(ours == theirs)
+    return {
+        "mean_overlap": round(float(np.mean(overlap)), 3),
+        "min_overlap": round(float(np.min(overlap)), 3),
+        "identical_order_share": round(float(np.mean(identical)), 3),
+    }
+
+
+def _components(
+    index: LibraryIndex, dense: dict[str, np.ndarray], contexts: list[QueryContext]
+) -> dict[str, float]:
     """p50 of the building blocks the rankers are made of, to say where the time goes."""
     q = [c.embedding for c in contexts]
     p = [c.profile_vector for c in contexts]
     scores = [index.song_emb @ v for v in q]
+    shortlists = [best_rows(s, SHORTLIST) for s in scores]
+    assert index.refined_mix is not None
+    mix = index.refined_mix
     blocks = {
         "song matmul": lambda i: index.song_emb @ q[i],
-        "stanza matmul + per-song max": lambda i: np.maximum.reduceat(
-            index.stanza_emb @ q[i], index.stanza_start
+        "all stanzas in memory: matmul + per-song max (before)": lambda i: np.maximum.reduceat(
+            dense["stanza"] @ q[i], dense["start"]
         ),
+        f"stanzas of a {SHORTLIST:,}-song shortlist, read from the pack + max": lambda i: (
+            index.pack.stanza_emb.best(shortlists[i], q[i])
+        ),
+        "refined: dense (n, 384) matmul (before)": lambda i: dense["refined"] @ q[i],
+        "refined: (n, 32) vocabulary mix": lambda i: mix.scores(q[i]),
+        "emotion words: distinct-set table": lambda i: index.emotion_table.scores(q[i]),
         "profile cosine (norms per query)": lambda i: (
             (index.profiles @ p[i])
             / (np.linalg.norm(index.profiles, axis=1) * np.linalg.norm(p[i]))
@@ -300,12 +388,15 @@ def main(argv: list[str] | None = None) -> int:
                 a["rank_only"]["p50_ms"], a["rank_only"]["p95_ms"],
                 size["numpy_song_scan"]["p50_ms"], a["ratio_rank_vs_song_scan_p50"],
                 a["numpy_same_matrices"]["p50_ms"], a["ratio_rank_vs_same_matrices_p50"],
+                a["top10_vs_full_precision"]["mean_overlap"],
+                a["top10_vs_full_precision"]["identical_order_share"],
             ])  # fmt: skip
     print_table(
         f"Warm query latency, ms ({n_queries} queries per approach and size, k={K}, "
         f"torch threads {info['torch_threads']})",
         ["tracks", "approach", "full p50", "full p95", "rank p50", "rank p95",
-         "numpy scan p50", "rank / scan", "numpy same-matrices p50", "rank / same"],
+         "numpy scan p50", "rank / scan", "numpy same-matrices p50", "rank / same",
+         "top-10 overlap vs full precision", "identical top-10 share"],
         rows,
     )  # fmt: skip
     labels = list(next(iter(results.values()))["components_p50_ms"])

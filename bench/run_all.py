@@ -21,14 +21,15 @@ from typing import Any
 from harness import DEFAULT_WORK, RESULTS, log, machine, machine_line, print_table, write_result
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ("ingest", "cold_start", "latency", "memory")
+ORDER = ("ingest", "cold_start", "latency", "memory", "deeplake_index", "object_storage")
 
-TARGETS = {
-    "p95_10k_ms": 50.0,
-    "ratio_100k": 2.0,
+TARGETS = {  # issue 13 (the 10k p95 was 50 ms, the 100k ratio 2x, RSS 1536 MB before it)
+    "p50_10k_ms": 15.0,
+    "p95_10k_ms": 30.0,
+    "ratio_100k": 1.5,
     "demo_ingest_local_s": 60.0,
     "cold_start_s": 15.0,
-    "rss_mb": 1536.0,
+    "rss_mb": 1024.0,
 }
 
 
@@ -73,17 +74,21 @@ def targets_table(quick: bool) -> list[list[Any]]:
         sizes = data["sizes"]
         for approach, a in sizes.get("10000", {}).get("approaches", {}).items():
             rows.append(
+                _row(f"p50 full query, 10k tracks, {approach}{label}", a["full"]["p50_ms"],
+                     "<= 15 ms", TARGETS["p50_10k_ms"], data)
+            )  # fmt: skip
+            rows.append(
                 _row(f"p95 full query, 10k tracks, {approach}{label}", a["full"]["p95_ms"],
-                     "<= 50 ms", p95_target, data)
+                     "<= 30 ms", p95_target, data)
             )  # fmt: skip
         for approach, a in sizes.get("100000", {}).get("approaches", {}).items():
             rows.append(
                 _row(f"rank-only / numpy scan p50, 100k, {approach}{label}",
-                     a["ratio_rank_vs_song_scan_p50"], "<= 2x", ratio_target, data)
+                     a["ratio_rank_vs_song_scan_p50"], "<= 1.5x", ratio_target, data)
             )  # fmt: skip
         if name == "latency" and "100000" not in sizes:
             note = "not measured (--quick)" if data.get("quick") else "not measured"
-            rows.append(["rank-only / numpy scan, 100k", None, "<= 2x", note])
+            rows.append(["rank-only / numpy scan, 100k", None, "<= 1.5x", note])
     for name, label in (("ingest", ""), ("ingest_torch1", ", torch on 1 thread")):
         ingest = _load(name)
         if ingest is None or (name.endswith("torch1") and ingest["_stale"]):
@@ -102,19 +107,65 @@ def targets_table(quick: bool) -> list[list[Any]]:
         )  # fmt: skip
     memory = _load("memory")
     if memory is not None:
-        demo = memory["serve"].get("demo")
-        if demo:
+        for name, serve in memory["serve"].items():
             rows.append(
-                _row("peak RSS, query-serving process, demo (MB)", demo["peak_rss_mb"],
-                     "<= 1536 MB", TARGETS["rss_mb"], memory)
+                _row(f"peak RSS, query-serving process, {name} (MB)", serve["peak_rss_mb"],
+                     "<= 1024 MB", TARGETS["rss_mb"], memory)
             )  # fmt: skip
         app = memory.get("streamlit")
         if app:
             rows.append(
                 _row("peak RSS, streamlit after one query (MB)", app["peak_rss_mb"],
-                     "<= 1536 MB", TARGETS["rss_mb"], memory)
+                     "<= 1024 MB", TARGETS["rss_mb"], memory)
             )  # fmt: skip
     return rows
+
+
+def _line(measure: str, at_10k: float, at_100k: float, unit: float = 1.0) -> dict[str, Any]:
+    """A linear projection through the 10k and 100k measurements."""
+    per = (at_100k - at_10k) / 90_000
+    return {
+        "measure": measure,
+        "at_10k": at_10k,
+        "at_100k": at_100k,
+        "per_track": round(per * unit, 4),
+        "at_1m": round(at_100k + per * 900_000, 1),
+    }
+
+
+def projection() -> list[dict[str, Any]]:
+    """Memory and latency at 1M tracks, projected linearly from the 10k and 100k runs.
+
+    Per-track costs are the slope between the two sizes (memory in kB per track, time in
+    microseconds per track); fixed costs (models, runtime, the query's encoding) are what the
+    line leaves at zero. A projection: no 1M library was built.
+    """
+    out: list[dict[str, Any]] = []
+    memory, latency = _load("memory"), _load("latency")
+    if memory is not None:
+        serve = memory["serve"]
+        small, big = serve.get("synthetic 10k"), serve.get("synthetic 100k")
+        if small and big:
+            out.append(_line("peak RSS, serving process, MB (per track: kB)",
+                             small["peak_rss_mb"], big["peak_rss_mb"], 1024))  # fmt: skip
+    if latency is not None and {"10000", "100000"} <= set(latency["sizes"]):
+        small, big = latency["sizes"]["10000"], latency["sizes"]["100000"]
+        out.append(_line("numpy scan of the song vectors p50, ms (per track: us)",
+                         small["numpy_song_scan"]["p50_ms"], big["numpy_song_scan"]["p50_ms"],
+                         1000))  # fmt: skip
+        for name, a in big["approaches"].items():
+            s = small["approaches"][name]
+            out.append(_line(f"rank-only p50, {name}, ms (per track: us)",
+                             s["rank_only"]["p50_ms"], a["rank_only"]["p50_ms"], 1000))  # fmt: skip
+            # A full query is a fixed part (encoding, analysis, explanations: the 100k run's
+            # full minus rank) plus ranking, which grows with the library.
+            ranked = _line("", s["rank_only"]["p50_ms"], a["rank_only"]["p50_ms"], 1000)
+            fixed = a["full"]["p50_ms"] - a["rank_only"]["p50_ms"]
+            out.append({"measure": f"full query p50, {name}, ms (fixed {fixed:.1f} + rank)",
+                        "at_10k": s["full"]["p50_ms"], "at_100k": a["full"]["p50_ms"],
+                        "per_track": ranked["per_track"],
+                        "at_1m": round(fixed + ranked["at_1m"], 1)})  # fmt: skip
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,6 +209,14 @@ def main(argv: list[str] | None = None) -> int:
     _RAN.update(name for name, _ in jobs)
     rows = targets_table(args.quick)
     print_table("Targets", ["measure", "value", "target", "verdict"], rows)
+    projected = projection()
+    if projected:
+        print_table(
+            "Projection to 1M tracks (from measured per-track costs; a projection, not a run)",
+            ["measure", "10k measured", "100k measured", "per extra track", "1M projected"],
+            [[p["measure"], p["at_10k"], p["at_100k"], p["per_track"], p["at_1m"]]
+             for p in projected],
+        )  # fmt: skip
     summary = {
         "machine": info,
         "quick": args.quick,
@@ -167,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": [
             dict(zip(("measure", "value", "target", "verdict"), r, strict=True)) for r in rows
         ],
+        "projection_1m": projected,
     }
     path = write_result("summary", summary)
     print(f"\nSections took {timings} s; wrote {path}")

@@ -272,16 +272,16 @@ def _deliver(
     """Write the list to --out and save it as a playlist for --save; say so on stderr."""
     if out:
         from moodtune.list_export import export_tracks, write_list
-        from moodtune.store import Store
+        from moodtune.store import open_store
 
-        index = Store(settings.library_url, read_only=True).index()
+        index = open_store(settings, read_only=True).index()
         fmt = write_list(out, export_tracks(index, track_ids), save_as or label)
         _echo(f"{len(track_ids)} tracks written to {out} ({fmt.upper()})", err=True)
     if save_as:
         from moodtune.playlists import save_playlist
-        from moodtune.store import Store
+        from moodtune.store import open_store
 
-        saved = save_playlist(Store(settings.library_url), save_as, track_ids)
+        saved = save_playlist(open_store(settings), save_as, track_ids)
         _echo(f"Saved as playlist {saved.name!r} ({saved.playlist_id})", err=True)
 
 
@@ -335,7 +335,7 @@ def recommend(
     from moodtune.label import find_track
     from moodtune.recommend import build_recommender
     from moodtune.refine import compare_lists, move, rank_refined, start
-    from moodtune.store import Store
+    from moodtune.store import open_store
     from moodtune.text import validate_query
 
     settings = _settings(ctx)
@@ -343,7 +343,7 @@ def recommend(
     if k < 1:
         raise InputError(f"-k must be at least 1 (got {k}).")
     check_years(year_from, year_to)
-    store = Store(settings.library_url)
+    store = open_store(settings)
     if k > len(store):
         _echo(f"Only {len(store)} tracks in the library; showing all of them.", err=True)
     corrections = existing_corrections(settings.corrections_path)
@@ -437,10 +437,10 @@ def journey(
     from moodtune.filters import unknown_year_note
     from moodtune.journey import JourneyFilters, journey_json, plan_journey
     from moodtune.recommend import build_recommender
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
-    store = Store(settings.library_url)
+    store = open_store(settings)
     engine = build_recommender(
         settings, store, corrections=existing_corrections(settings.corrections_path)
     )
@@ -542,10 +542,10 @@ def label(
     """
     from moodtune.corrections import CorrectionStore
     from moodtune.label import label_track, undo_label
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
-    index = Store(settings.library_url, read_only=True).index()
+    index = open_store(settings, read_only=True).index()
     store = CorrectionStore(settings.corrections_path)
     if undo:
         if emotion is not None:
@@ -568,14 +568,14 @@ def export(ctx: click.Context, path: str) -> None:
     in the emotions column (read back with `moodtune ingest file PATH --as-corrections`)."""
     from moodtune.corrections import existing_corrections
     from moodtune.library_export import format_for, library_rows, render_rows
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
     target = Path(path)
     fmt = format_for(target)
     corrections = existing_corrections(settings.corrections_path)
     rows = library_rows(
-        Store(settings.library_url, read_only=True),
+        open_store(settings, read_only=True),
         corrections.current() if corrections is not None else {},
     )
     try:
@@ -590,12 +590,21 @@ def library() -> None:
     """Check a library that does not open, and roll it back to a version that reads."""
 
 
+def _local_only(settings: Settings, command: str) -> None:
+    if settings.remote:
+        raise InputError(
+            f"`moodtune library {command}` works on a local library's version files; "
+            f"{settings.library_url} is on object storage: use your storage's own versioning."
+        )
+
+
 @library.command("check")
 @click.pass_context
 def library_check(ctx: click.Context) -> None:
     """Say whether the library opens; if not, which versions are damaged and which still read."""
     from moodtune.library_repair import check_library
 
+    _local_only(_settings(ctx), "check")
     report = check_library(_settings(ctx).library_url)
     _echo(report.summary())
     if not report.healthy:
@@ -609,6 +618,7 @@ def library_restore(ctx: click.Context, version: str) -> None:
     """Roll the library back to VERSION (newer version files are moved aside, not deleted)."""
     from moodtune.library_repair import restore_library
 
+    _local_only(_settings(ctx), "restore")
     report = restore_library(_settings(ctx).library_url, version)
     _echo(f"Library: {report.tracks} tracks, version {report.version}")
     if report.moved:
@@ -624,9 +634,9 @@ def playlists_command(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from moodtune.playlists import read_playlists
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    found = read_playlists(Store(_settings(ctx).library_url, read_only=True))
+    found = read_playlists(open_store(_settings(ctx), read_only=True))
     if as_json:
         rows = [
             {"id": p.playlist_id, "name": p.name, "kind": p.kind, "tracks": len(p.track_ids),
@@ -657,9 +667,9 @@ def playlists_save(ctx: click.Context, name: str, tracks: tuple[str, ...]) -> No
     """Save TRACKS (ids or titles, in order) as a playlist called NAME."""
     from moodtune.label import find_track
     from moodtune.playlists import save_playlist
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    store = Store(_settings(ctx).library_url)
+    store = open_store(_settings(ctx))
     index = store.index()
     ids = [index.track_ids[find_track(index, t)] for t in tracks]
     saved = save_playlist(store, name, ids)
@@ -673,9 +683,9 @@ def playlists_save(ctx: click.Context, name: str, tracks: tuple[str, ...]) -> No
 def playlists_rename(ctx: click.Context, playlist: str, new_name: str) -> None:
     """Rename PLAYLIST (name or id); its id stays."""
     from moodtune.playlists import rename_playlist
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    renamed = rename_playlist(Store(_settings(ctx).library_url), playlist, new_name)
+    renamed = rename_playlist(open_store(_settings(ctx)), playlist, new_name)
     _echo(f"Renamed to {renamed.name!r} ({renamed.playlist_id})")
 
 
@@ -685,9 +695,9 @@ def playlists_rename(ctx: click.Context, playlist: str, new_name: str) -> None:
 def playlists_delete(ctx: click.Context, playlist: str) -> None:
     """Delete PLAYLIST (name or id); its tracks stay in the library."""
     from moodtune.playlists import delete_playlist
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    delete_playlist(Store(_settings(ctx).library_url), playlist)
+    delete_playlist(open_store(_settings(ctx)), playlist)
     _echo(f"Deleted {playlist!r}")
 
 
@@ -699,9 +709,9 @@ def playlists_export(ctx: click.Context, playlist: str, path: str) -> None:
     """Write PLAYLIST (name, id, or `library`) to PATH: .csv, or .m3u/.m3u8 (extended M3U)."""
     from moodtune.list_export import export_tracks, write_list
     from moodtune.playlists import resolve_playlist
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    store = Store(_settings(ctx).library_url, read_only=True)
+    store = open_store(_settings(ctx), read_only=True)
     chosen = resolve_playlist(store, playlist)
     fmt = write_list(path, export_tracks(store.index(), chosen.track_ids), chosen.name)
     _echo(f"{len(chosen.track_ids)} tracks of {chosen.name!r} written to {path} ({fmt.upper()})")
@@ -717,10 +727,10 @@ def playlists_spotify(ctx: click.Context, playlist: str, spotify_name: str | Non
     from moodtune.list_export import export_tracks
     from moodtune.playlists import resolve_playlist
     from moodtune.sources.spotify_playlist import PlaylistWriter, make_playlist_client
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
-    store = Store(settings.library_url, read_only=True)
+    store = open_store(settings, read_only=True)
     chosen = resolve_playlist(store, playlist)
     tracks = export_tracks(store.index(), chosen.track_ids)
     created = PlaylistWriter(make_playlist_client(settings)).create(
@@ -765,9 +775,9 @@ def profile(ctx: click.Context, playlist: str, as_json: bool) -> None:
     mean profile, dominant-emotion counts, its mood in a sentence and its arc in play order."""
     from moodtune.playlist_profiles import profile_playlist
     from moodtune.playlists import resolve_playlist
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    store = Store(_settings(ctx).library_url, read_only=True)
+    store = open_store(_settings(ctx), read_only=True)
     result = profile_playlist(store.index(), resolve_playlist(store, playlist))
     if as_json:
         _echo(json.dumps(_profile_json(result), ensure_ascii=False, indent=2))
@@ -872,12 +882,12 @@ def eval_recommend(
         recommender_table,
     )
     from moodtune.recommend import build_recommender
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
     settings = _settings(ctx)
     if resamples < 1:
         raise InputError(f"--resamples must be at least 1 (got {resamples}).")
-    recommender = build_recommender(settings, Store(settings.library_url, read_only=True))
+    recommender = build_recommender(settings, open_store(settings, read_only=True))
     path = queries or DEFAULT_QUERIES
     with _bar("Ranking the library for every query") as bar:
 
@@ -990,9 +1000,9 @@ def _eval_library_songs(
     from moodtune.corrections import existing_corrections
     from moodtune.label import corrected_agreement, corrected_agreement_table
     from moodtune.song_agreement import describe_song_agreement
-    from moodtune.store import Store
+    from moodtune.store import open_store
 
-    index = Store(settings.library_url, read_only=True).index()
+    index = open_store(settings, read_only=True).index()
     store = existing_corrections(settings.corrections_path)
     result = corrected_agreement(
         index,

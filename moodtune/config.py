@@ -8,6 +8,7 @@ Must not do any network I/O.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,27 @@ class Settings(BaseSettings):
         default=16, ge=1, validation_alias=_alias("MOODTUNE_INGEST_BATCH_SIZE")
     )
     cache_dir: str | None = Field(default=None, validation_alias=_alias("MOODTUNE_CACHE_DIR"))
+    # A library on object storage: MOODTUNE_HOME=s3://bucket/path (the library is PATH/library)
+    # or MOODTUNE_LIBRARY_URL=s3://bucket/path/library. Any S3-compatible endpoint works.
+    library: str | None = Field(default=None, validation_alias=_alias("MOODTUNE_LIBRARY_URL"))
+    local_dir: str | None = Field(default=None, validation_alias=_alias("MOODTUNE_LOCAL_DIR"))
+    s3_endpoint_url: str | None = Field(
+        default=None, validation_alias=_alias("MOODTUNE_S3_ENDPOINT_URL", "AWS_ENDPOINT_URL")
+    )
+    s3_region: str | None = Field(
+        default=None,
+        validation_alias=_alias("MOODTUNE_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
+    )
+    s3_access_key_id: str | None = Field(
+        default=None, validation_alias=_alias("MOODTUNE_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID")
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=_alias("MOODTUNE_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
+    )
+    s3_session_token: SecretStr | None = Field(
+        default=None, validation_alias=_alias("MOODTUNE_S3_SESSION_TOKEN", "AWS_SESSION_TOKEN")
+    )
 
     @field_validator("lyrics_providers", mode="before")
     @classmethod
@@ -90,6 +112,8 @@ class Settings(BaseSettings):
 
     @property
     def library_url(self) -> str:
+        if self.library:
+            return self.library.rstrip("/")
         return (
             str(Path(self.home).expanduser() / "library")
             if "://" not in self.home
@@ -97,25 +121,63 @@ class Settings(BaseSettings):
         )
 
     @property
+    def remote(self) -> bool:
+        """Whether the library is on object storage (anything but a local path or file://)."""
+        return is_remote(self.library_url)
+
+    @property
+    def storage_creds(self) -> dict[str, str] | None:
+        """Deep Lake `creds` for a remote library (endpoint, region, keys); None when local.
+
+        Keys left unset are left out, so Deep Lake falls back to its own defaults (the usual
+        AWS environment and profile chain).
+        """
+        if not self.remote:
+            return None
+        pairs = {
+            "endpoint_url": self.s3_endpoint_url,
+            "aws_region": self.s3_region,
+            "aws_access_key_id": self.s3_access_key_id,
+            "aws_secret_access_key": _secret(self.s3_secret_access_key),
+            "aws_session_token": _secret(self.s3_session_token),
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+    @property
     def feedback_path(self) -> Path:
-        return self._local_dir() / "feedback.db"
+        return self.local_path / "feedback.db"
 
     @property
     def corrections_path(self) -> Path:
         """Listeners' corrections of song emotions: beside the library, outside the dataset."""
-        return self._local_dir() / "corrections.db"
+        return self.local_path / "corrections.db"
 
     @property
     def cache_path(self) -> Path:
         """Directory for on-disk caches (lyrics, LLM answers, OAuth tokens), outside the repo."""
         if self.cache_dir:
             return Path(self.cache_dir).expanduser()
-        return self._local_dir() / "cache"
+        return self.local_path / "cache"
 
-    def _local_dir(self) -> Path:
-        # Object-storage libraries still keep feedback and caches on local disk.
-        if "://" in self.home and not self.home.startswith("file://"):
-            return Path(DEFAULT_HOME)
+    @property
+    def pack_path(self) -> Path:
+        """Where read-only library handles keep their per-version track packs."""
+        return self.cache_path / "packs"
+
+    @property
+    def local_path(self) -> Path:
+        """The local home of the SQLite side files (feedback, corrections) and caches.
+
+        A local library keeps them in its home. A remote library cannot hold SQLite files, so
+        they go to MOODTUNE_LOCAL_DIR, or by default to `.moodtune/remote/<bucket_path>-<hash>`:
+        one folder per library URL, so two remote libraries never share votes or corrections.
+        """
+        if self.local_dir:
+            return Path(self.local_dir).expanduser()
+        if self.remote:
+            return Path(DEFAULT_HOME) / "remote" / url_key(self.library_url)
+        if self.library:
+            return Path(self.library.removeprefix("file://")).expanduser().parent
         return Path(self.home.removeprefix("file://")).expanduser()
 
     @property
@@ -125,6 +187,20 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return self.openai_api_key is not None or self.llm_base_url is not None
+
+
+def is_remote(url: str) -> bool:
+    return "://" in url and not url.startswith("file://")
+
+
+def url_key(url: str) -> str:
+    """A folder name for a URL: its readable tail and a hash of all of it."""
+    tail = "".join(c if c.isalnum() or c in "-_" else "_" for c in url.rstrip("/")[-40:])
+    return f"{tail.strip('_')}-{hashlib.sha1(url.encode('utf-8')).hexdigest()[:12]}"
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _read_secrets(path: Path) -> dict[str, Any]:

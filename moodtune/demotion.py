@@ -10,7 +10,7 @@ the embeddings from its embedder. `hybrid` keeps its own per-track nudge on top 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -50,12 +50,20 @@ def demotions(
     return weights
 
 
-def demote(scores: np.ndarray, track_ids: Sequence[str], weights: dict[str, float]) -> np.ndarray:
-    """Lower each demoted track's score by its weight times DEMOTE_SHARE of the score spread."""
+def demote(
+    scores: np.ndarray, rows_of: Callable[[Iterable[str]], np.ndarray], weights: dict[str, float]
+) -> np.ndarray:
+    """Lower each demoted track's score by its weight times DEMOTE_SHARE of the score spread.
+
+    `rows_of` maps track ids to rows (LibraryIndex.rows_of), so the cost follows the votes, not
+    the library's size.
+    """
     if not weights or not len(scores):
         return scores
     low, high = np.percentile(scores, [5, 95])
     spread = float(high - low) or float(np.max(scores) - np.min(scores)) or 1.0
-    penalty = np.array([weights.get(tid, 0.0) for tid in track_ids], dtype=np.float64)
-    out: np.ndarray = np.asarray(scores - DEMOTE_SHARE * spread * penalty, dtype=np.float32)
+    out: np.ndarray = np.array(scores, dtype=np.float32)
+    for track_id, weight in weights.items():
+        for row in rows_of([track_id]):
+            out[row] -= DEMOTE_SHARE * spread * weight
     return out

@@ -36,14 +36,14 @@ def year_mask(index: LibraryIndex, year_from: int | None, year_to: int | None) -
     """Rows whose year is in the range, or unknown (kept: they cannot be judged)."""
     check_years(year_from, year_to)
     mask = np.ones(len(index), dtype=bool)
-    if year_from is None and year_to is None:
+    if (year_from is None and year_to is None) or not len(index.years):
         return mask
-    for row in range(len(index)):
-        year = index.year(row)
-        if year is None:
-            continue
-        if (year_from is not None and year < year_from) or (year_to is not None and year > year_to):
-            mask[row] = False
+    years = np.asarray(index.years)
+    known = years > 0
+    if year_from is not None:
+        mask &= ~known | (years >= year_from)
+    if year_to is not None:
+        mask &= ~known | (years <= year_to)
     return mask
 
 

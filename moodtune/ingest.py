@@ -26,7 +26,7 @@ from moodtune.emotions.words import basic_words, refined_words, words_text
 from moodtune.errors import NotFoundError, SourceError
 from moodtune.models import Playlist, Track
 from moodtune.playlists import record_membership, start_recording
-from moodtune.store import EmotionAnalysis, Store, StoredTrack
+from moodtune.store import EmotionAnalysis, Store, StoredTrack, open_store
 from moodtune.text import clean_lyrics, clean_name, split_lines, split_stanzas
 
 Status = Literal["added", "updated", "unchanged", "no lyrics", "failed"]
@@ -363,7 +363,7 @@ def build_ingestor(
     one the library was built with, else settings.embedder (a new library).
     """
     # Not `store or ...`: an empty Store is falsy (it has __len__).
-    store = store if store is not None else Store(settings.library_url, create=True)
+    store = store if store is not None else open_store(settings, create=True)
     return Ingestor(
         store=store,
         embedder=get_embedder(embedder_name or store.embedder_name or settings.embedder),

@@ -20,7 +20,8 @@ import numpy as np
 from moodtune.calibration import Calibration, apply_bias, fit_calibration
 from moodtune.corrections import Correction, corrected_profile
 from moodtune.emotions.vectors import WordVectors
-from moodtune.emotions.words import basic_words, refined_words, words_text
+from moodtune.emotions.words import basic_words, refined_words, vocabulary, words_text
+from moodtune.library_index import WordMix, WordTable
 from moodtune.models import EmotionProfile
 from moodtune.store import LibraryIndex
 
@@ -68,41 +69,93 @@ def listener_profiles(
     return profiles, tuple(sources), calibration
 
 
+def refined_weights(profiles: np.ndarray) -> np.ndarray:
+    """Each profile's refined words as weights over the vocabulary: (n, V) float32."""
+    position = {w: i for i, w in enumerate(vocabulary())}
+    out = np.zeros((len(profiles), len(position)), dtype=np.float32)
+    for row, scores in enumerate(profiles):
+        profile = EmotionProfile(tuple(float(x) for x in scores))
+        for w in refined_words(profile):
+            out[row, position[w.word]] += w.weight
+    return out
+
+
+def _mix_norms(weights: np.ndarray, vocab: np.ndarray) -> np.ndarray:
+    # |w @ V|^2 = w (V V^T) w^T: a 32x32 Gram matrix instead of an (n, 384) product.
+    gram = vocab.astype(np.float64) @ vocab.T.astype(np.float64)
+    squared = np.einsum("ij,jk,ik->i", weights.astype(np.float64), gram, weights)
+    out: np.ndarray = np.sqrt(np.maximum(squared, 0.0)).astype(np.float32)
+    return out
+
+
+def vocab_matrix(words: WordVectors) -> np.ndarray:
+    vocab = words.vocab
+    return np.stack([vocab[w] for w in vocabulary()]).astype(np.float32)
+
+
+def with_refined_mix(index: LibraryIndex, words: WordVectors) -> LibraryIndex:
+    """`index` with every row's refined vector, as a mix of the vocabulary, from its profile.
+
+    Equal to the refined vectors ingestion stored (the same words, weights and vocabulary
+    vectors), which the store therefore never reads.
+    """
+    weights = refined_weights(index.profiles)
+    vocab = vocab_matrix(words)
+    mix = WordMix(weights, vocab, _mix_norms(weights, vocab))
+    return dataclasses.replace(index, refined_mix=mix)
+
+
 def listener_view(
     index: LibraryIndex, corrections: Mapping[str, Correction], words: WordVectors
 ) -> ListenerView:
     """Apply corrections (and the calibration they switch on) to a copy of `index`."""
+    if index.refined_mix is None:
+        index = with_refined_mix(index, words)
+    assert index.refined_mix is not None
     profiles, sources, calibration = listener_profiles(index, corrections)
     kept = {tid: corrections[tid] for tid in index.track_ids if tid in corrections}
     changed = [r for r, s in enumerate(sources) if s != MODEL]
     if not changed:
         return ListenerView(index, calibration, kept)
     emotion_words, refined_text = list(index.emotion_words), list(index.refined_words)
-    emotion_emb = np.array(index.emotion_emb, copy=True)
-    refined_emb = np.array(index.refined_emb, copy=True)
     as_profiles = [EmotionProfile(tuple(float(x) for x in profiles[r])) for r in changed]
     basic = [basic_words(p) for p in as_profiles]
-    refined = [refined_words(p) for p in as_profiles]
-    # Word sets repeat a lot (a few dozen distinct ones per library): embed each text once.
+    # Word sets repeat a lot (a few dozen distinct ones per library): embed each new text once.
     texts = [words_text(b) for b in basic]
+    table = index.emotion_table
+    known = {emotion_words_of(index, code): code for code in range(len(table.vectors))}
     first = {t: i for i, t in reversed(list(enumerate(texts)))}
-    distinct = sorted(first)
-    vectors = dict(
-        zip(distinct, words.basic_vectors([basic[first[t]] for t in distinct]), strict=True)
-    )
-    refined_vecs = words.refined_vectors(refined)
+    new_texts = sorted(t for t in first if t not in known)
+    vectors = table.vectors
+    if new_texts:
+        added = words.basic_vectors([basic[first[t]] for t in new_texts])
+        vectors = np.concatenate([vectors, np.asarray(added, dtype=np.float32)])
+        known.update({t: len(table.vectors) + i for i, t in enumerate(new_texts)})
+    codes = np.array(table.codes, copy=True)
+    mix = index.refined_mix
+    weights = np.array(mix.weights, copy=True)
+    rows = np.array(changed, dtype=np.int64)
+    weights[rows] = refined_weights(profiles[rows])
+    norms = np.array(mix.norms, copy=True)
+    norms[rows] = _mix_norms(weights[rows], mix.vocab)
     for i, r in enumerate(changed):
         emotion_words[r] = texts[i]
-        refined_text[r] = words_text(refined[i])
-        emotion_emb[r] = vectors[texts[i]]
-        refined_emb[r] = refined_vecs[i]
+        refined_text[r] = words_text(refined_words(as_profiles[i]))
+        codes[r] = known[texts[i]]
     adjusted = dataclasses.replace(
         index,
         profiles=profiles,
+        profile_norms=np.linalg.norm(profiles, axis=1).astype(np.float32),
         emotion_words=tuple(emotion_words),
         refined_words=tuple(refined_text),
-        emotion_emb=emotion_emb,
-        refined_emb=refined_emb,
+        emotion_table=WordTable(vectors, codes),
+        refined_mix=WordMix(weights, mix.vocab, norms),
         emotion_sources=sources,
     )
     return ListenerView(adjusted, calibration, kept)
+
+
+def emotion_words_of(index: LibraryIndex, code: int) -> str:
+    """The word text of one emotion-table entry (the first row that points at it)."""
+    rows = np.flatnonzero(index.emotion_table.codes == code)
+    return index.emotion_words[int(rows[0])] if len(rows) else f"\0unused-{code}"

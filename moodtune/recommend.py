@@ -31,11 +31,12 @@ from moodtune.emotions.words import MILD, basic_words, intensity_word, refined_w
 from moodtune.errors import InputError, NotFoundError
 from moodtune.feedback import FeedbackStore, QueryVote
 from moodtune.filters import artist_mask, best_rows_one_per_artist, year_mask
-from moodtune.listener import ListenerView, listener_view
+from moodtune.listener import ListenerView, listener_view, with_refined_mix
 from moodtune.models import (
     EMOTIONS,
     EmotionProfile,
     MatchedEmotion,
+    Playlist,
     Recommendation,
     RecommendFilters,
 )
@@ -109,35 +110,76 @@ Ranker = Callable[[QueryContext, LibraryIndex], np.ndarray]
 APPROACHES: Registry[Ranker] = Registry("approach")
 
 
-def _profile_cosine(q: np.ndarray, profiles: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(profiles, axis=1) * (np.linalg.norm(q) or 1.0)
+# Past this many tracks, `lyrics` reads stanza vectors only for the songs whose whole-song
+# vector is among the best SHORTLIST, and `hybrid` fuses ranks known exactly only for the union
+# of its two rankers' best FUSE_DEPTH rows (its top k stays exact for k <= 120 given the two
+# rankings). Libraries up to these sizes are ranked exactly.
+SHORTLIST = 1_000
+FUSE_DEPTH = 300
+
+
+def _profile_cosine(q: np.ndarray, index: LibraryIndex) -> np.ndarray:
+    norms = index.profile_norms * (np.linalg.norm(q) or 1.0)
     out: np.ndarray = np.divide(
-        profiles @ q, norms, out=np.zeros(len(profiles), np.float32), where=norms > 0
+        index.profiles @ q, norms, out=np.zeros(len(index), np.float32), where=norms > 0
     )
     return out
 
 
-@APPROACHES.register("lyrics")
-def rank_lyrics(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
-    """Mean of the whole-song cosine and the best stanza's cosine with the query."""
+def best_rows(scores: np.ndarray, n: int) -> np.ndarray:
+    """Row numbers of the `n` highest scores, unordered (every row when there are fewer)."""
+    if n >= len(scores):
+        return np.arange(len(scores))
+    out: np.ndarray = np.argpartition(-scores, n - 1)[:n]
+    return out
+
+
+def _lyrics(ctx: QueryContext, index: LibraryIndex, also: np.ndarray | None = None) -> np.ndarray:
     q = ctx.embedding
     song = index.song_emb @ q
-    best_stanza = np.maximum.reduceat(index.stanza_emb @ q, index.stanza_start)
-    return np.asarray(0.5 * song + 0.5 * best_stanza, dtype=np.float32)
+    rows = best_rows(song, SHORTLIST)
+    if also is not None and len(rows) < len(song):
+        rows = np.union1d(rows, also)
+    best_stanza = index.pack.stanza_emb.best(rows, q)
+    if len(rows) == len(song):
+        return np.asarray(0.5 * song + 0.5 * best_stanza, dtype=np.float32)
+    # Elsewhere the best stanza is estimated from the song's cosine by a line fitted to the
+    # songs whose stanzas were read: it keeps other songs' `lyrics` ranks (which hybrid's
+    # fusion reads) close to the full-precision ones.
+    slope, intercept = (float(x) for x in np.polyfit(song[rows], best_stanza, 1))
+    # One float32 pass over the library (Python floats keep the array's dtype).
+    scores: np.ndarray = song * (0.5 + 0.5 * slope)
+    scores += 0.5 * intercept
+    scores[rows] = 0.5 * song[rows] + 0.5 * best_stanza
+    return scores
+
+
+@APPROACHES.register("lyrics")
+def rank_lyrics(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
+    """Mean of the whole-song cosine and the best stanza's cosine with the query.
+
+    Stanzas are scored for the SHORTLIST songs closest by whole-song vector; any other song is
+    scored as if its best stanza matched as well as the whole song (its cosine alone).
+    """
+    return _lyrics(ctx, index)
 
 
 @APPROACHES.register("emotions")
 def rank_emotions(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     """Mean of the emotion-word embedding cosine and the 8-D profile cosine."""
-    words = index.emotion_emb @ ctx.emotion_embedding
-    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index.profiles))
+    words = index.emotion_table.scores(ctx.emotion_embedding)
+    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index))
 
 
 @APPROACHES.register("refined")
 def rank_refined(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     """Mean of the refined-word (intensities, dyads) cosine and the 8-D profile cosine."""
-    words = index.refined_emb @ ctx.refined_embedding
-    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index.profiles))
+    if index.refined_mix is None:
+        raise ValueError(
+            "Rank `refined` over a listener view (moodtune.listener), not a bare index."
+        )
+    words = index.refined_mix.scores(ctx.refined_embedding)
+    return np.asarray(0.5 * words + 0.5 * _profile_cosine(ctx.profile_vector, index))
 
 
 def _rrf(scores: np.ndarray) -> np.ndarray:
@@ -146,19 +188,55 @@ def _rrf(scores: np.ndarray) -> np.ndarray:
     return 1.0 / (RRF_K + ranks)
 
 
+def ranks_of(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """1-based ranks of `rows` in a full stable descending sort of `scores`, without the sort.
+
+    Ties rank by row number, as the stable sort does.
+    """
+    ascending = np.sort(scores)
+    values = scores[rows]
+    above = len(scores) - np.searchsorted(ascending, values, side="right")
+    tied = np.searchsorted(ascending, values, side="right") - np.searchsorted(
+        ascending, values, side="left"
+    )
+    ranks = above + 1
+    for i in np.flatnonzero(tied > 1):
+        ranks[i] += int(np.count_nonzero(scores[: rows[i]] == values[i]))
+    out: np.ndarray = ranks
+    return out
+
+
+def _fused(first: np.ndarray, second: np.ndarray, also: np.ndarray) -> np.ndarray:
+    """Reciprocal rank fusion of two score vectors.
+
+    Up to FUSE_DEPTH rows, from full rankings. Beyond, ranks are exact for the union of both
+    rankers' best FUSE_DEPTH rows and the rows in `also`; every other row ranks below
+    FUSE_DEPTH in both lists, so its fusion score is under 2 / (RRF_K + FUSE_DEPTH + 1), and it
+    is given 2 / (RRF_K + n), the least it could have. The top k is exact while FUSE_DEPTH >
+    2k + RRF_K (for k up to 120 at FUSE_DEPTH 300): each of the top k scores at least
+    1 / (RRF_K + k), more than any row left out can.
+    """
+    n = len(first)
+    if n <= FUSE_DEPTH:
+        out: np.ndarray = _rrf(first) + _rrf(second)
+        return out
+    rows = np.union1d(np.union1d(best_rows(first, FUSE_DEPTH), best_rows(second, FUSE_DEPTH)), also)
+    fused = np.full(n, 2.0 / (RRF_K + n), dtype=np.float64)
+    fused[rows] = 1.0 / (RRF_K + ranks_of(first, rows)) + 1.0 / (RRF_K + ranks_of(second, rows))
+    return fused
+
+
 @APPROACHES.register("hybrid")
 def rank_hybrid(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
     """Reciprocal rank fusion of `lyrics` and `refined`, nudged by thumbs feedback."""
-    fused = _rrf(rank_lyrics(ctx, index)) + _rrf(rank_refined(ctx, index))
-    if ctx.net_votes:
-        bias = np.array(
-            [
-                np.clip(ctx.net_votes.get(tid, 0), -FEEDBACK_CAP, FEEDBACK_CAP)
-                for tid in index.track_ids
-            ],
-            dtype=np.float64,
-        )
-        fused = fused + FEEDBACK_WEIGHT * bias
+    voted = index.rows_of(ctx.net_votes) if ctx.net_votes else np.zeros(0, np.int64)
+    refined = rank_refined(ctx, index)
+    # The songs `refined` ranks high get their stanzas read too: their `lyrics` rank counts.
+    lyrics = _lyrics(ctx, index, also=best_rows(refined, FUSE_DEPTH))
+    fused = _fused(lyrics, refined, voted)
+    if len(voted):
+        votes = np.array([ctx.net_votes[index.track_ids[r]] for r in voted], dtype=np.float64)
+        fused[voted] += FEEDBACK_WEIGHT * np.clip(votes, -FEEDBACK_CAP, FEEDBACK_CAP)
     return np.asarray(fused, dtype=np.float32)
 
 
@@ -251,6 +329,10 @@ class Recommender:
     query_votes: Callable[[], Sequence[QueryVote]] | None = None
     _words: WordVectors | None = field(default=None, repr=False)
     _view: tuple[tuple[str, int], ListenerView] | None = field(default=None, repr=False)
+    _base: LibraryIndex | None = field(default=None, repr=False)
+    _lists: tuple[str, tuple[Playlist, ...], dict[str, tuple[str, ...]]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def word_vectors(self) -> WordVectors:
@@ -258,14 +340,40 @@ class Recommender:
             self._words = WordVectors(self.embedder)
         return self._words
 
+    def _playlists(self, version: str) -> tuple[tuple[Playlist, ...], dict[str, tuple[str, ...]]]:
+        """The library's playlists and each track's, read once per library version.
+
+        Playlists are committed with the tracks, so a version fixes them; an older library's
+        derived playlists read two whole columns (0.1 s at 100k tracks): not once per query.
+        """
+        cached = self._lists
+        if cached is None or cached[0] != version:
+            lists = read_playlists(self.store)
+            cached = (version, lists, playlists_of(lists))
+            self._lists = cached
+        return cached[1], cached[2]
+
+    def model_index(self) -> LibraryIndex:
+        """The library as stored (no corrections), ready for every ranker.
+
+        Its refined mix is built once per library version; corrections then redo only the rows
+        they change.
+        """
+        index = self.store.index()
+        base = self._base
+        if base is None or base.version != index.version:
+            base = with_refined_mix(index, self.word_vectors)
+            self._base = base
+        return base
+
     def view(self) -> ListenerView:
         """The library with listeners' corrections applied, rebuilt when either changes."""
-        index = self.store.index()
-        key = (index.version, self.corrections.revision() if self.corrections is not None else 0)
+        base = self.model_index()
+        key = (base.version, self.corrections.revision() if self.corrections is not None else 0)
         cached = self._view
         if cached is None or cached[0] != key:
             current = self.corrections.current() if self.corrections is not None else {}
-            cached = (key, listener_view(index, current, self.word_vectors))
+            cached = (key, listener_view(base, current, self.word_vectors))
             self._view = cached
         return cached[1]
 
@@ -322,21 +430,21 @@ class Recommender:
             raise NotFoundError(
                 "The library is empty: ingest the demo catalogue or a playlist first."
             )
-        lists = read_playlists(self.store)
+        lists, held = self._playlists(index.version)
         mask = _candidate_mask(index, filters)
         if filters is not None and filters.playlist:
             chosen = find_playlist(lists, filters.playlist)
-            mask &= np.isin(np.array(index.track_ids, dtype=object), list(chosen.track_ids))
+            chosen_rows = index.rows_of(chosen.track_ids)
+            mask &= np.isin(np.arange(len(index)), chosen_rows)
         scores = ranker(ctx, index)
         if steer is not None:
             scores = steered(scores, index.profiles, steer)
         demoted = self._demotions(ctx)
-        scores = demote(scores, index.track_ids, demoted)
+        scores = demote(scores, index.rows_of, demoted)
         if filters is not None and filters.one_per_artist:
             order = best_rows_one_per_artist(scores, k, mask, index.artists)
         else:
             order = top_rows(scores, k, mask)
-        held = playlists_of(lists)
         return [
             dataclasses.replace(
                 self._explain(ctx, index, int(row), scores, approach, rank),
@@ -375,26 +483,33 @@ class Recommender:
             approach=approach,
             rank=rank,
             match=match_share(scores, row),
-            matched_line=self._best_line(ctx, row, by_emotion=approach != "lyrics"),
+            matched_line=self._best_line(ctx, index, row, by_emotion=approach != "lyrics"),
             matched_emotions=matched_emotions(ctx.profile, song),
             emotions_by=index.emotion_source(row),
         )
 
-    def _best_line(self, ctx: QueryContext, row: int, *, by_emotion: bool) -> str:
+    def _best_line(
+        self, ctx: QueryContext, index: LibraryIndex, row: int, *, by_emotion: bool
+    ) -> str:
         """The line closest to the query; for emotion approaches, within the stanza whose
         profile is closest to the query's profile."""
-        text = self.store.track_text(row)
-        if not text.lines or len(text.line_emb) != len(text.lines):
+        pack = index.pack
+        lines = pack.lines.get(row)
+        line_emb = pack.line_emb.block(row)
+        if not lines or len(line_emb) != len(lines):
             return ""
-        candidates = np.arange(len(text.lines))
-        if by_emotion and len(text.stanza_profiles) == len(text.stanzas) and text.stanzas:
-            best = int(np.argmax(text.stanza_profiles @ ctx.profile_vector))
-            wanted = {ln.lower() for ln in split_lines(text.stanzas[best])}
-            inside = [i for i, ln in enumerate(text.lines) if ln.lower() in wanted]
-            if inside:
-                candidates = np.array(inside)
-        sims = text.line_emb[candidates] @ ctx.embedding
-        return text.lines[int(candidates[int(np.argmax(sims))])]
+        candidates = np.arange(len(lines))
+        if by_emotion:
+            stanzas = pack.stanzas.get(row)
+            stanza_profiles = pack.stanza_profiles.block(row)
+            if len(stanza_profiles) == len(stanzas) and stanzas:
+                best = int(np.argmax(stanza_profiles @ ctx.profile_vector))
+                wanted = {ln.lower() for ln in split_lines(stanzas[best])}
+                inside = [i for i, ln in enumerate(lines) if ln.lower() in wanted]
+                if inside:
+                    candidates = np.array(inside)
+        sims = line_emb[candidates] @ ctx.embedding
+        return lines[int(candidates[int(np.argmax(sims))])]
 
 
 def query_words(profile: EmotionProfile) -> dict[str, str]:

@@ -1,19 +1,28 @@
 """The Deep Lake library: one row per track, keyed by a stable track id.
 
-Owns: creating/opening the dataset, the schema, upserts (never duplicates), one commit per
-ingestion batch/run, versions, a pandas view of all tracks, and the in-memory search index
-(`LibraryIndex`) cached per dataset version. Deep Lake's own TQL scan is ~30x slower than a
-numpy matmul, so search reads matrices once per version and serves from memory.
+Owns: creating/opening the dataset (a local path or an object-storage URL with its
+credentials), the schema, upserts (never duplicates), one commit per ingestion batch/run,
+versions, a pandas view of all tracks, and the search index (`LibraryIndex`, moodtune.
+library_index) cached per dataset version, with its track pack: the per-stanza and per-line
+data written once per version to local files (by a child process for a large library) and read
+on demand. Deep Lake's own TQL scan is 30-70x slower than a numpy matmul (bench/
+deeplake_index.py), so search reads matrices once per version and serves from memory.
 Must not embed, extract or rank: it stores what ingest.py computed.
+Run as `python -m moodtune.store URL CACHE_DIR` it builds the current version's pack (the child).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import inspect
 import json
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -22,10 +31,21 @@ import deeplake
 import numpy as np
 import pandas as pd
 
-from moodtune.config import Settings
+from moodtune.config import Settings, url_key
 from moodtune.embed import DIM
 from moodtune.errors import NotFoundError, StoreError
+from moodtune.library_index import (
+    LibraryIndex,
+    RaggedVectors,
+    TextColumn,
+    TrackPack,
+    WordTable,
+    open_for_reading,
+    shared_strings,
+)
 from moodtune.models import EMOTIONS, EmotionProfile, Track
+
+__all__ = ["LibraryIndex", "Store"]
 
 SCHEMA_VERSION = "1"
 # Playlists live in the dataset's metadata, so a commit writes them together with the tracks.
@@ -107,59 +127,20 @@ class TrackText:
     lyrics: str
 
 
-@dataclass(frozen=True, slots=True)
-class LibraryIndex:
-    """An in-memory snapshot of one library version, as numpy arrays aligned by row."""
+def open_store(settings: Settings, *, create: bool = False, read_only: bool = False) -> Store:
+    """The library the settings name, local or on object storage, with its pack cache."""
+    return Store(
+        settings.library_url,
+        create=create,
+        read_only=read_only,
+        creds=settings.storage_creds,
+        cache_dir=settings.pack_path,
+    )
 
-    version: str
-    track_ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    artists: tuple[str, ...]
-    albums: tuple[str, ...]
-    urls: tuple[str, ...]
-    labels: tuple[tuple[str, ...], ...]
-    extractors: tuple[str, ...]
-    extractor_versions: tuple[str, ...]
-    emotion_words: tuple[str, ...]
-    refined_words: tuple[str, ...]
-    song_emb: np.ndarray  # (n, DIM)
-    stanza_emb: np.ndarray  # (total stanzas, DIM)
-    stanza_owner: np.ndarray  # (total stanzas,) row of each stanza
-    stanza_start: np.ndarray  # (n,) first stanza of each row, for np.maximum.reduceat
-    profiles: np.ndarray  # (n, 8)
-    emotion_emb: np.ndarray  # (n, DIM)
-    refined_emb: np.ndarray  # (n, DIM)
-    # Who set each row's emotions: "model" (as stored), "calibrated" (the model's, calibrated by
-    # listeners' corrections) or "listener". Empty means all "model"; see moodtune.listener.
-    emotion_sources: tuple[str, ...] = ()
-    # Release year and duration per row, None where unknown; empty in hand-built indexes.
-    years: tuple[int | None, ...] = ()
-    durations_ms: tuple[int | None, ...] = ()
 
-    def __len__(self) -> int:
-        return len(self.track_ids)
-
-    def year(self, row: int) -> int | None:
-        return self.years[row] if self.years else None
-
-    def duration_ms(self, row: int) -> int | None:
-        return self.durations_ms[row] if self.durations_ms else None
-
-    def emotion_source(self, row: int) -> str:
-        return self.emotion_sources[row] if self.emotion_sources else "model"
-
-    def profile(self, row: int) -> EmotionProfile:
-        return EmotionProfile(tuple(float(x) for x in self.profiles[row]))
-
-    def stale_analyses(self, extractor_version: str) -> int:
-        """How many tracks were analysed by another extractor or extractor version."""
-        return sum(v != extractor_version for v in self.extractor_versions)
-
-    @property
-    def dominant(self) -> tuple[str, ...]:
-        if len(self) == 0:
-            return ()
-        return tuple(EMOTIONS[i] for i in self.profiles.argmax(axis=1))
+def default_pack_dir() -> Path:
+    """Where track packs go when the settings name no cache folder: the machine's temp dir."""
+    return Path(tempfile.gettempdir()) / f"moodtune-packs-{os.getuid()}"
 
 
 def damaged_message(url: str, exc: BaseException) -> str:
@@ -183,14 +164,28 @@ def _vec(value: Any, dim: int = DIM) -> np.ndarray:
 class Store:
     """The Deep Lake library at `url` (a local path or any Deep Lake URL)."""
 
-    def __init__(self, url: str | Path, *, create: bool = False, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        url: str | Path,
+        *,
+        create: bool = False,
+        read_only: bool = False,
+        creds: Mapping[str, str] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.url = str(url)
+        self.read_only = read_only
+        # Object storage credentials (endpoint, region, keys); None for a local library.
+        self._creds = dict(creds) if creds else None
+        # Where read-only handles keep the per-version track pack (see `_pack`).
+        self.cache_dir = cache_dir if cache_dir is not None else default_pack_dir()
+        self.build_in_child = True
         # Deep Lake's stubs type columns as unions of read-only views; treat the handle as dynamic.
         self.ds: Any = None
         self._rows: dict[str, int] | None = None
         self._index: LibraryIndex | None = None
         try:
-            exists = deeplake.exists(self.url)
+            exists = deeplake.exists(self.url, creds=self._creds)
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Cannot reach the library at {self.url}: {exc}") from exc
         if not exists:
@@ -203,7 +198,9 @@ class Store:
         else:
             try:
                 self.ds = (
-                    deeplake.open_read_only(self.url) if read_only else deeplake.open(self.url)
+                    deeplake.open_read_only(self.url, creds=self._creds)
+                    if read_only
+                    else deeplake.open(self.url, creds=self._creds)
                 )
             except OPEN_ERRORS as exc:
                 raise StoreError(damaged_message(self.url, exc)) from exc
@@ -216,7 +213,7 @@ class Store:
             Path(self.url).parent.mkdir(
                 parents=True, exist_ok=True
             ) if "://" not in self.url else None
-            ds = deeplake.create(self.url)
+            ds = deeplake.create(self.url, creds=self._creds)
             for name in _TEXT_COLUMNS:
                 ds.add_column(name, t.Text())
             for name in _INT_COLUMNS:
@@ -235,6 +232,11 @@ class Store:
 
     def _check_schema(self) -> None:
         names = {col.name for col in self.ds.schema.columns}
+        if not names:
+            # Another process has created the dataset but not yet committed its columns.
+            raise NotFoundError(
+                f"The library at {self.url} is still being created; try again in a moment."
+            )
         missing = {"track_id", "song_emb", "profile"} - names
         if missing:
             raise StoreError(
@@ -345,44 +347,127 @@ class Store:
 
     def _build_index(self) -> LibraryIndex:
         n = len(self.ds)
-        empty = np.zeros((0, DIM), dtype=np.float32)
-        if n == 0:
-            return LibraryIndex(
-                self.version, (), (), (), (), (), (), (), (), (), (), empty, empty,
-                np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                np.zeros((0, len(EMOTIONS)), dtype=np.float32), empty, empty,
-            )  # fmt: skip
-        stanza_blocks = [_vec(m) for m in self.ds["stanza_emb"][:]]
-        counts = np.array([max(1, len(b)) for b in stanza_blocks], dtype=np.int64)
-        song_emb = np.asarray(self.ds["song_emb"][:], dtype=np.float32)
-        # A song without stanzas keeps its whole-song vector as its only "stanza".
-        blocks = [b if len(b) else song_emb[i : i + 1] for i, b in enumerate(stanza_blocks)]
-        text = {name: ["" if v is None else str(v) for v in self._column(name)] for name in (
+        version = self.version
+        text = {name: shared_strings(self._column(name)) for name in (
             "track_id", "title", "artist", "album", "url", "labels", "extractor",
             "extractor_version", "emotion_words", "refined_words",
         )}  # fmt: skip
+        if n:
+            profiles = np.ascontiguousarray(self.ds["profile"][:], dtype=np.float32)
+        else:
+            profiles = np.zeros((0, len(EMOTIONS)), dtype=np.float32)
+        song_emb, pack = self._song_vectors_and_pack(version)
+        no_labels: tuple[str, ...] = ()
         return LibraryIndex(
-            version=self.version,
-            track_ids=tuple(text["track_id"]),
-            titles=tuple(text["title"]),
-            artists=tuple(text["artist"]),
-            albums=tuple(text["album"]),
-            urls=tuple(text["url"]),
-            labels=tuple(tuple(x for x in s.split(",") if x) for s in text["labels"]),
-            extractors=tuple(text["extractor"]),
-            extractor_versions=tuple(text["extractor_version"]),
-            emotion_words=tuple(text["emotion_words"]),
-            refined_words=tuple(text["refined_words"]),
+            version=version,
+            track_ids=text["track_id"],
+            titles=text["title"],
+            artists=text["artist"],
+            albums=text["album"],
+            urls=text["url"],
+            labels=tuple(
+                tuple(x for x in s.split(",") if x) if s else no_labels for s in text["labels"]
+            ),
+            extractors=text["extractor"],
+            extractor_versions=text["extractor_version"],
+            emotion_words=text["emotion_words"],
+            refined_words=text["refined_words"],
             song_emb=song_emb,
-            stanza_emb=np.ascontiguousarray(np.concatenate(blocks), dtype=np.float32),
-            stanza_owner=np.repeat(np.arange(n), counts),
-            stanza_start=np.concatenate([[0], np.cumsum(counts)[:-1]]),
-            profiles=np.asarray(self.ds["profile"][:], dtype=np.float32),
-            emotion_emb=np.asarray(self.ds["emotion_emb"][:], dtype=np.float32),
-            refined_emb=np.asarray(self.ds["refined_emb"][:], dtype=np.float32),
-            years=tuple(int(y or 0) or None for y in self._column("year")),
-            durations_ms=tuple(int(d or 0) or None for d in self._column("duration_ms")),
+            pack=pack,
+            profiles=profiles,
+            emotion_table=self._emotion_table(text["emotion_words"]),
+            years=np.array([int(y or 0) for y in self._column("year")], dtype=np.int32),
+            durations_ms=np.array(
+                [int(d or 0) for d in self._column("duration_ms")], dtype=np.int64
+            ),
         )
+
+    def _emotion_table(self, words: Sequence[str]) -> WordTable:
+        """One stored emotion-word vector per distinct word set (equal words, equal vectors)."""
+        codes: dict[str, int] = {}
+        row_codes = np.array([codes.setdefault(w, len(codes)) for w in words], dtype=np.int32)
+        first: dict[str, int] = {}
+        for row, w in enumerate(words):
+            first.setdefault(w, row)
+        rows = [first[w] for w in codes]
+        vectors = (
+            np.asarray(self.ds["emotion_emb"][rows], dtype=np.float32).reshape(-1, DIM)
+            if rows
+            else np.zeros((0, DIM), np.float32)
+        )
+        return WordTable(np.ascontiguousarray(vectors), row_codes)
+
+    # -- the track pack: stanza and line vectors, stanza profiles, lyric units ----------------
+    def _read_song_vectors(self) -> np.ndarray:
+        if len(self.ds) == 0:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.ascontiguousarray(self.ds["song_emb"][:], dtype=np.float32)
+
+    def _song_vectors_and_pack(self, version: str) -> tuple[np.ndarray, TrackPack]:
+        """Song vectors in memory, and the per-stanza and per-line data in local files.
+
+        A read-only handle shares one pack per library version between processes (a new
+        version gets a new pack; a pack is written to a private folder and renamed into place,
+        so a reader never reads a half-written one). The pack also keeps the song vectors, so
+        a process that finds it never reads them through Deep Lake, which would keep a second
+        copy in its chunk cache (150 MB at 100k tracks). A writable handle may hold uncommitted
+        rows under the same version id, so it keeps its pack in memory instead.
+        """
+        if not self.read_only or self.cache_dir is None:
+            song = self._read_song_vectors()
+            return song, _dense_pack(self._pack_chunks(song))
+        home = self.cache_dir / url_key(self.url)
+        final = home / f"v-{version}"
+        if (final / PACK_DONE).is_file():
+            song = np.fromfile(final / "song_emb.bin", dtype=np.float32).reshape(-1, DIM)
+            return song, _read_pack(final)
+        if self.build_in_child and len(self.ds) >= CHILD_BUILD_ROWS:
+            # Reading every column through Deep Lake leaves its chunk cache in the process
+            # (2 GB at 100k tracks): a large pack is built by a short-lived child instead.
+            _build_pack_in_child(self.url, self._creds, self.cache_dir)
+            if (final / PACK_DONE).is_file():
+                song = np.fromfile(final / "song_emb.bin", dtype=np.float32).reshape(-1, DIM)
+                return song, _read_pack(final)
+        song = self._read_song_vectors()
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
+        except OSError:
+            # A read-only home: serve from memory, as small libraries do.
+            return song, _dense_pack(self._pack_chunks(song))
+        try:
+            song.tofile(work / "song_emb.bin")
+            _write_pack(work, self._pack_chunks(song))
+            (work / PACK_DONE).write_text(json.dumps({"version": version, "rows": len(self)}))
+            # Another process may have finished the same pack first: then keep theirs.
+            with contextlib.suppress(OSError):
+                work.rename(final)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        for other in home.glob("v-*"):
+            if other != final:
+                # A process still reading an older pack keeps its open files.
+                shutil.rmtree(other, ignore_errors=True)
+        return song, _read_pack(final)
+
+    def _pack_chunks(self, song_emb: np.ndarray) -> Iterator[_PackChunk]:
+        n = len(self.ds)
+        for at in range(0, n, PACK_CHUNK):
+            end = min(n, at + PACK_CHUNK)
+            stanza_blocks = [_vec(m) for m in self.ds["stanza_emb"][at:end]]
+            # A song without stanzas keeps its whole-song vector as its only "stanza".
+            stanza_blocks = [
+                b if len(b) else song_emb[at + i : at + i + 1] for i, b in enumerate(stanza_blocks)
+            ]
+            yield _PackChunk(
+                stanza_emb=stanza_blocks,
+                line_emb=[_vec(m) for m in self.ds["line_emb"][at:end]],
+                stanza_profiles=[
+                    _vec(m, len(EMOTIONS)) for m in self.ds["stanza_profiles"][at:end]
+                ],
+                stanzas=["" if v is None else str(v) for v in self.ds["stanzas"][at:end]],
+                lines=["" if v is None else str(v) for v in self.ds["lines"][at:end]],
+            )
 
     # -- writing ------------------------------------------------------------------------------
     def upsert(self, items: Sequence[StoredTrack]) -> list[UpsertOutcome]:
@@ -555,7 +640,7 @@ class LibraryInfo:
 def library_info(settings: Settings) -> LibraryInfo:
     """Describe the library at settings' location; a missing one is reported, not raised."""
     try:
-        store = Store(settings.library_url, read_only=True)
+        store = open_store(settings, read_only=True)
     except NotFoundError:
         return LibraryInfo(
             0, "", 0, settings.extractor, settings.embedder, settings.library_url, False
@@ -612,3 +697,123 @@ def _record(item: StoredTrack, stamp: str) -> dict[str, Any]:
         "line_emb": _vec(item.line_emb),
         **_analysis_record(item.analysis),
     }
+
+
+PACK_CHUNK = 2_000
+CHILD_BUILD_ROWS = 20_000
+# Stanza vectors up to this size stay in memory (about 10k songs of 4 stanzas: 61 MB).
+IN_MEMORY_STANZA_BYTES = 64 * 2**20  # from here a pack is built by a child process (see below)
+_CREDS_ENV = "MOODTUNE_PACK_CREDS"
+
+
+def _build_pack_in_child(url: str, creds: Mapping[str, str] | None, cache_dir: Path) -> None:
+    """Build the current version's pack in a child process (credentials through its env)."""
+    env = {**os.environ, _CREDS_ENV: json.dumps(dict(creds or {}))}
+    subprocess.run(
+        [sys.executable, "-m", "moodtune.store", url, str(cache_dir)],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _child_main(argv: Sequence[str]) -> int:
+    url, cache_dir = argv
+    creds = json.loads(os.environ.get(_CREDS_ENV) or "{}")
+    store = Store(url, read_only=True, creds=creds or None, cache_dir=Path(cache_dir))
+    store.build_in_child = False
+    store.index()
+    return 0
+
+
+PACK_DONE = "done.json"
+_RAGGED = {"stanza_emb": DIM, "line_emb": DIM, "stanza_profiles": len(EMOTIONS)}
+
+
+@dataclass(frozen=True, slots=True)
+class _PackChunk:
+    stanza_emb: list[np.ndarray]
+    line_emb: list[np.ndarray]
+    stanza_profiles: list[np.ndarray]
+    stanzas: list[str]
+    lines: list[str]
+
+
+def _dense_pack(chunks: Iterator[_PackChunk]) -> TrackPack:
+    parts = list(chunks)
+    ragged = {
+        name: RaggedVectors.dense([b for p in parts for b in getattr(p, name)], dim)
+        for name, dim in _RAGGED.items()
+    }
+    return TrackPack(
+        stanza_emb=ragged["stanza_emb"],
+        line_emb=ragged["line_emb"],
+        stanza_profiles=ragged["stanza_profiles"],
+        stanzas=TextColumn.dense([s for p in parts for s in p.stanzas]),
+        lines=TextColumn.dense([s for p in parts for s in p.lines]),
+    )
+
+
+def _write_pack(folder: Path, chunks: Iterator[_PackChunk]) -> None:
+    counts: dict[str, list[int]] = {name: [] for name in _RAGGED}
+    sizes: dict[str, list[int]] = {"stanzas": [], "lines": []}
+    names = [*_RAGGED, *sizes]
+    handles = {name: (folder / f"{name}.bin").open("wb") for name in names}
+    try:
+        for chunk in chunks:
+            for name in _RAGGED:
+                blocks = getattr(chunk, name)
+                counts[name] += [len(b) for b in blocks]
+                if blocks:
+                    handles[name].write(np.concatenate(blocks).astype(np.float32).tobytes())
+            for name in sizes:
+                raw = [v.encode("utf-8") for v in getattr(chunk, name)]
+                sizes[name] += [len(r) for r in raw]
+                handles[name].write(b"".join(raw))
+    finally:
+        for handle in handles.values():
+            handle.close()
+    arrays: dict[str, Any] = {
+        **{f"{name}_count": np.array(c, dtype=np.int64) for name, c in counts.items()},
+        **{f"{name}_size": np.array(c, dtype=np.int64) for name, c in sizes.items()},
+    }
+    np.savez(folder / "offsets.npz", **arrays)
+
+
+def _starts(count: np.ndarray) -> np.ndarray:
+    start = np.zeros(len(count), dtype=np.int64)
+    if len(count):
+        np.cumsum(count[:-1], out=start[1:])
+    return start
+
+
+def _read_pack(folder: Path) -> TrackPack:
+    with np.load(folder / "offsets.npz") as offsets:
+        arrays = {key: offsets[key] for key in offsets.files}
+    ragged = {}
+    for name, dim in _RAGGED.items():
+        count = arrays[f"{name}_count"]
+        path = folder / f"{name}.bin"
+        if name == "stanza_emb" and path.stat().st_size <= IN_MEMORY_STANZA_BYTES:
+            # Small enough to keep: a shortlist is then a numpy gather, not a thousand reads.
+            matrix = np.fromfile(path, dtype=np.float32).reshape(-1, dim)
+            ragged[name] = RaggedVectors(_starts(count), count, dim, matrix)
+        else:
+            ragged[name] = RaggedVectors(_starts(count), count, dim, fd=open_for_reading(path))
+    texts = {}
+    for name in ("stanzas", "lines"):
+        size = arrays[f"{name}_size"]
+        at = np.zeros(len(size) + 1, dtype=np.int64)
+        np.cumsum(size, out=at[1:])
+        texts[name] = TextColumn(at, fd=open_for_reading(folder / f"{name}.bin"))
+    return TrackPack(
+        stanza_emb=ragged["stanza_emb"],
+        line_emb=ragged["line_emb"],
+        stanza_profiles=ragged["stanza_profiles"],
+        stanzas=texts["stanzas"],
+        lines=texts["lines"],
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))

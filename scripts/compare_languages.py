@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from moodtune.config import load_settings  # noqa: E402
 from moodtune.evaluate import bootstrap_ci, compare_approaches, read_queries  # noqa: E402
 from moodtune.recommend import build_recommender  # noqa: E402
-from moodtune.store import Store  # noqa: E402
+from moodtune.store import open_store  # noqa: E402
 
 LANGS = ("en", "es", "de", "fr", "pt")
 
@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     settings = load_settings()
-    store = Store(settings.library_url, read_only=True)
+    store = open_store(settings, read_only=True)
     recommender = build_recommender(settings, store)
     reports = {
         lang: compare_approaches(recommender, read_queries(args.dir / f"{lang}.jsonl"))

@@ -23,7 +23,7 @@ from moodtune.config import load_settings
 from moodtune.corrections import existing_corrections
 from moodtune.journey import plan_journey
 from moodtune.recommend import build_recommender
-from moodtune.store import Store
+from moodtune.store import open_store
 
 QUERIES = Path(__file__).resolve().parents[1] / "data" / "eval_queries.jsonl"
 PROMISES = ("distinct", "first_meets_query", "falls_overall", "monotone", "no_artist_back_to_back")
@@ -37,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = load_settings(secrets_path=Path("/nonexistent"), home=args.home)
-    store = Store(settings.library_url, read_only=True)
+    store = open_store(settings, read_only=True)
     engine = build_recommender(
         settings, store, corrections=existing_corrections(settings.corrections_path)
     )

@@ -24,7 +24,7 @@ import numpy as np
 from moodtune.config import load_settings
 from moodtune.corrections import Correction
 from moodtune.label import corrected_agreement
-from moodtune.store import Store
+from moodtune.store import open_store
 
 
 def main() -> None:
@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = load_settings(secrets_path=Path("/nonexistent"), home=args.home)
-    index = Store(settings.library_url, read_only=True).index()
+    index = open_store(settings, read_only=True).index()
     labelled = [r for r in range(len(index)) if index.labels[r]]
     print(f"{len(labelled)} labelled tracks in {settings.library_url}")
     print("| corrections | draws | top-1 before | top-1 after | change [95% of draws] | on |")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from moodtune.config import Settings
-from moodtune.embed import Embedder, get_embedder, quiet_model_loading
+from moodtune.embed import THREADS, Embedder, get_embedder, quiet_model_loading
 from moodtune.emotions.base import SongEmotions, pool_stanzas
 from moodtune.errors import ExtractionError
 from moodtune.models import EMOTIONS, EmotionProfile
@@ -380,9 +380,14 @@ class FineTunedMember:
         self.head_w = state.pop(_HEAD_KEYS[0]).float().numpy().astype(np.float64)
         self.head_b = state.pop(_HEAD_KEYS[1]).float().numpy().astype(np.float64)
         # Buffers such as position_ids are rebuilt by the model, so only weights must match.
-        missing, unexpected = self.encoder.load_state_dict(
-            {k: v.float() for k, v in state.items()}, strict=False
-        )
+        # Copy tensor by tensor (fp16 -> fp32 in place) rather than through an fp32 copy of the
+        # whole state: that copy was a 90 MB spike in every serving process's peak memory.
+        own = self.encoder.state_dict()
+        unexpected = [k for k in state if k not in own]
+        missing = [k for k in own if k not in state]
+        with torch.no_grad():
+            for key in [k for k in state if k in own]:
+                own[key].copy_(state.pop(key))
         if unexpected or any(not k.endswith("position_ids") for k in missing):
             raise ExtractionError(
                 f"The local emotion encoder in {root} does not match its config; "
@@ -394,7 +399,7 @@ class FineTunedMember:
         """Return the (n, 384) mean-pooled last hidden states (what the heads read)."""
         th = self._torch
         out: list[np.ndarray] = []
-        with th.inference_mode():
+        with th.inference_mode(), THREADS.for_texts(len(texts)):
             for i in range(0, len(texts), batch_size):
                 enc = self.tokenizer(
                     list(texts[i : i + batch_size]),

@@ -110,7 +110,7 @@ def compare_approaches(
         APPROACHES.get(name)
     if k < 1 or precision_k < 1:
         raise InputError(f"k must be at least 1 (got nDCG@{k}, precision@{precision_k}).")
-    index = recommender.store.index()
+    index = recommender.model_index()
     if len(index) == 0:
         raise NotFoundError("The library is empty: ingest the demo catalogue or a playlist first.")
     labelled = sum(1 for labels in index.labels if labels)

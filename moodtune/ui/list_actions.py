@@ -22,7 +22,7 @@ from moodtune.sources.spotify_playlist import (
     creation_configured,
     make_playlist_client,
 )
-from moodtune.store import Store
+from moodtune.store import open_store
 from moodtune.ui import resources
 from moodtune.ui.safe import md_escape, spotify_url
 
@@ -61,7 +61,7 @@ def list_actions(track_ids: Sequence[str], name: str, key: str, *, save: bool = 
 
 def _save(name: str, track_ids: Sequence[str]) -> None:
     try:
-        saved = save_playlist(Store(resources.settings().library_url), name, track_ids)
+        saved = save_playlist(open_store(resources.settings()), name, track_ids)
     except MoodTuneError as exc:
         st.error(md_escape(str(exc), 400))
         return

@@ -30,7 +30,7 @@ def filter_inputs(prefix: str, index: LibraryIndex) -> ListFilterInput:
     artists = sorted({a for a in index.artists if a}, key=str.casefold)
     left, right = st.columns([3, 2])
     exclude = left.multiselect("Leave out artists", artists, key=f"{prefix}-exclude")
-    years = sorted({y for y in index.years if y})
+    years = sorted({int(y) for y in index.years if y})
     span: tuple[int, int] | None = None
     if len(years) > 1:
         chosen = right.slider(

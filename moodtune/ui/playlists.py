@@ -26,7 +26,7 @@ from moodtune.playlists import (
     read_playlists,
     rename_playlist,
 )
-from moodtune.store import LibraryIndex, Store
+from moodtune.store import LibraryIndex, Store, open_store
 from moodtune.ui import resources
 from moodtune.ui.list_actions import list_actions
 from moodtune.ui.safe import md_escape
@@ -165,7 +165,7 @@ def playlist_actions(playlist: Playlist, track_ids: Sequence[str]) -> None:
 
 def _change(action: Callable[[Store], object]) -> None:
     try:
-        action(Store(resources.settings().library_url))
+        action(open_store(resources.settings()))
     except MoodTuneError as exc:
         st.error(md_escape(str(exc), 400))
         return

@@ -53,7 +53,8 @@ def extractor(name: str) -> EmotionExtractor:
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> Store:
     # Read-only: this handle is shared by every session; ingestion writes through its own.
-    return Store(url, read_only=True)
+    config = settings()
+    return Store(url, read_only=True, creds=config.storage_creds, cache_dir=config.pack_path)
 
 
 def store(url: str | None = None) -> Store:

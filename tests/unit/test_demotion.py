@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from moodtune.demotion import DEMOTE_SHARE, demote, demotions
@@ -35,8 +37,12 @@ def test_only_net_down_votes_on_similar_queries_count() -> None:
 
 def test_a_demotion_costs_a_share_of_the_score_spread() -> None:
     scores = np.linspace(1.0, 0.0, 101).astype(np.float32)
-    ids = [f"t{i}" for i in range(101)]
-    out = demote(scores, ids, {"t0": 1.0, "t1": 0.5})
+    row_of = {f"t{i}": i for i in range(101)}
+
+    def ids(track_ids: Iterable[str]) -> np.ndarray:
+        return np.array([row_of[t] for t in track_ids if t in row_of], dtype=np.int64)
+
+    out = demote(scores, ids, {"t0": 1.0, "t1": 0.5, "gone": 1.0})
     assert np.isclose(out[0], 1.0 - DEMOTE_SHARE * 0.9, atol=1e-5)
     assert np.isclose(out[1], 0.99 - DEMOTE_SHARE * 0.45, atol=1e-5)
     assert np.array_equal(out[2:], scores[2:])

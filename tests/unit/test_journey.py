@@ -18,6 +18,7 @@ from moodtune.journey import (
     resolve_target,
     walk,
 )
+from moodtune.library_index import WordTable, memory_pack
 from moodtune.models import EMOTIONS, EmotionProfile
 from moodtune.store import LibraryIndex
 
@@ -43,14 +44,11 @@ def _index(profiles: list[dict[str, float]], artists: list[str]) -> LibraryIndex
         emotion_words=("",) * n,
         refined_words=("",) * n,
         song_emb=emb,
-        stanza_emb=emb,
-        stanza_owner=np.arange(n),
-        stanza_start=np.arange(n),
+        pack=memory_pack(list(emb[:, None, :]), dim),
         profiles=np.array(
             [EmotionProfile.from_mapping(p).scores for p in profiles], dtype=np.float32
         ),
-        emotion_emb=emb,
-        refined_emb=emb,
+        emotion_table=WordTable.of_rows(emb),
     )
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from moodtune.errors import InputError
+from moodtune.library_index import WordTable, memory_pack
 from moodtune.models import EMOTIONS, Playlist
 from moodtune.playlist_profiles import compare_playlists, describe_mood, profile_playlist
 from moodtune.store import LibraryIndex
@@ -19,7 +20,7 @@ def _index(profiles: dict[str, dict[str, float]]) -> LibraryIndex:
     return LibraryIndex(
         "v", ids, tuple(f"title {t}" for t in ids), tuple(f"artist {t}" for t in ids),
         ("",) * n, ("",) * n, ((),) * n, ("x",) * n, ("x",) * n, ("",) * n, ("",) * n,
-        empty, empty, np.arange(n), np.arange(n), matrix, empty, empty,
+        empty, memory_pack(list(empty[:, None, :]), 4), matrix, WordTable.of_rows(empty),
     )  # fmt: skip
 
 
