@@ -330,9 +330,9 @@ class Recommender:
     _words: WordVectors | None = field(default=None, repr=False)
     _view: tuple[tuple[str, int], ListenerView] | None = field(default=None, repr=False)
     _base: LibraryIndex | None = field(default=None, repr=False)
-    _lists: tuple[str, tuple[Playlist, ...], dict[str, tuple[str, ...]]] | None = field(
-        default=None, repr=False
-    )
+    _lists: (
+        tuple[tuple[str, str | None], tuple[Playlist, ...], dict[str, tuple[str, ...]]] | None
+    ) = field(default=None, repr=False)
 
     @property
     def word_vectors(self) -> WordVectors:
@@ -341,15 +341,18 @@ class Recommender:
         return self._words
 
     def _playlists(self, version: str) -> tuple[tuple[Playlist, ...], dict[str, tuple[str, ...]]]:
-        """The library's playlists and each track's, read once per library version.
+        """The library's playlists and each track's, read again only when they change.
 
-        Playlists are committed with the tracks, so a version fixes them; an older library's
-        derived playlists read two whole columns (0.1 s at 100k tracks): not once per query.
+        Saving, renaming or deleting a playlist commits only the playlists document, which
+        Deep Lake does not count as a new version: the cache is keyed by the version and that
+        document (one metadata string). An older library's derived playlists read two whole
+        columns (0.1 s at 100k tracks): not once per query.
         """
+        key = (version, self.store.playlists_document())
         cached = self._lists
-        if cached is None or cached[0] != version:
+        if cached is None or cached[0] != key:
             lists = read_playlists(self.store)
-            cached = (version, lists, playlists_of(lists))
+            cached = (key, lists, playlists_of(lists))
             self._lists = cached
         return cached[1], cached[2]
 
