@@ -79,6 +79,16 @@ class RefinedQuery:
     def vector(self) -> np.ndarray:
         return np.asarray(self.embedding, dtype=np.float32)
 
+    def moved(self, vector: np.ndarray, profile: np.ndarray, step: str) -> RefinedQuery:
+        """The query after one more move: a new embedding and profile (clipped to [0, 1])."""
+        return RefinedQuery(
+            self.text,
+            tuple(float(x) for x in vector),
+            EmotionProfile(tuple(float(x) for x in np.clip(profile, 0.0, 1.0))),
+            (*self.steps, step),
+            self.origin,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -144,10 +154,6 @@ def _excess(profile: EmotionProfile) -> np.ndarray:
     return above / peak if peak > 0 else above
 
 
-def _profile(values: np.ndarray) -> EmotionProfile:
-    return EmotionProfile(tuple(float(x) for x in np.clip(values, 0.0, 1.0)))
-
-
 def _checked_steps(query: RefinedQuery) -> None:
     if len(query.steps) >= MAX_STEPS:
         raise InputError(
@@ -182,13 +188,7 @@ def toward_track(
         moved = _unit(_unit(q) - LESS_WEIGHT * song)
         profile = p - LESS_WEIGHT * _excess(index.profile(row)) * np.maximum(p, t)
         step = f"less like “{one_line(index.titles[row], 40)}”"
-    return RefinedQuery(
-        query.text,
-        tuple(float(x) for x in moved),
-        _profile(profile),
-        (*query.steps, step),
-        query.origin,
-    )
+    return query.moved(moved, profile, step)
 
 
 def parse_follow_up(sentence: str) -> tuple[Direction, str]:
@@ -219,13 +219,7 @@ def follow_up(recommender: Recommender, query: RefinedQuery, sentence: str) -> R
     else:
         profile = p - FOLLOW_UP_WEIGHT * excess * np.maximum(p, 0.3)
     step = f"{direction} {one_line(about, 40)}"
-    return RefinedQuery(
-        query.text,
-        tuple(float(x) for x in moved),
-        _profile(profile),
-        (*query.steps, step),
-        query.origin,
-    )
+    return query.moved(moved, profile, step)
 
 
 def rank_refined(
