@@ -12,19 +12,17 @@ same machine, so network time is loopback only: a real object store adds its rou
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from harness import DEFAULT_WORK, ROOT, log, machine, print_table, write_result
 
+from moodtune.appserver import running_s3_server
 from moodtune.config import load_settings
 from moodtune.embed import get_embedder
 from moodtune.emotions import build_extractor
@@ -35,36 +33,6 @@ from moodtune.store import open_store
 BUCKET = "moodtune-bench"
 QUERY = "rainy Sunday, missing home"
 KEYS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1"}
-
-
-@contextlib.contextmanager
-def s3_server() -> Iterator[str]:
-    """moto's S3 server on a free port with one bucket; yields its endpoint URL."""
-    import boto3
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            time.sleep(0.2)
-        boto3.client(
-            "s3", endpoint_url=url, region_name="us-east-1",
-            aws_access_key_id="bench", aws_secret_access_key="bench",
-        ).create_bucket(Bucket=BUCKET)  # fmt: skip
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def ingest(home: str, env: dict[str, str]) -> float:
@@ -103,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(local_home, ignore_errors=True)
     shutil.rmtree(args.work / "s3-bench-side", ignore_errors=True)
     result: dict[str, Any] = {"machine": info}
-    with s3_server() as endpoint:
+    with running_s3_server(BUCKET, "bench", "bench") as endpoint:
         env = {**KEYS, "MOODTUNE_S3_ENDPOINT_URL": endpoint}
         os.environ.update(env)
         remote_home = f"s3://{BUCKET}/demo"

@@ -1,9 +1,10 @@
-"""Run the Streamlit app as a child process on a free localhost port, for a real browser.
+"""Run local servers as child processes on free localhost ports, for tests and benchmarks.
 
-Used by the end-to-end test and the memory benchmark, which both need a real
-`streamlit run app.py`. Owns the command line, the wait for /_stcore/health, the stop
-sequence, and the headless Debian Chromium path and flags the project drives it with.
-Must not import streamlit or the app itself.
+The Streamlit app, for a real browser: used by the end-to-end test and the memory benchmark,
+which both need a real `streamlit run app.py`. Owns the command line, the wait for
+/_stcore/health, the stop sequence, and the headless Debian Chromium path and flags the project
+drives it with. And an S3-compatible server (moto, offline) with one bucket, used by the
+object-storage tests and benchmark. Must not import streamlit or the app itself.
 """
 
 from __future__ import annotations
@@ -98,3 +99,40 @@ def running_app(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+@contextmanager
+def running_s3_server(
+    bucket: str, key: str, secret: str, region: str = "us-east-1", timeout: float = 60
+) -> Iterator[str]:
+    """moto's S3 server on a free local port with one empty `bucket`; yields its endpoint URL."""
+    import boto3
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the moto S3 server did not start") from None
+                time.sleep(0.2)
+        boto3.client(
+            "s3",
+            endpoint_url=url,
+            region_name=region,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        ).create_bucket(Bucket=bucket)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
