@@ -1002,16 +1002,19 @@ def _eval_library_songs(
     from moodtune.song_agreement import describe_song_agreement
     from moodtune.store import open_store
 
-    index = open_store(settings, read_only=True).index()
+    library = open_store(settings, read_only=True)
     store = existing_corrections(settings.corrections_path)
     result = corrected_agreement(
-        index,
+        library.index(),
         store.current() if store is not None else {},
         resamples=resamples,
         uncorrected_only=uncorrected_only,
+        states=library.song_states,
     )
     if as_json:
-        _echo(json.dumps(dataclasses.asdict(result), indent=2, ensure_ascii=False))
+        payload = dataclasses.asdict(result)
+        payload["calibration"] = result.calibration.summary()
+        _echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     _echo(f"{result.after.n} labelled tracks judged; {result.corrections} corrections in force.")
     _echo(f"Calibration: {result.calibration.reason}")

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+import numpy as np
+
 from moodtune.config import Settings
 from moodtune.embed import Embedder, get_embedder, normalize_rows
 from moodtune.emotions import build_extractor
@@ -295,6 +297,11 @@ class Ingestor:
                 emotion_emb=bv,
                 refined_words=words_text(r),
                 refined_emb=rv,
+                song_state=(
+                    np.zeros(0, np.float32)
+                    if e.state is None
+                    else np.asarray(e.state, dtype=np.float32)
+                ),
             )
             for e, b, r, bv, rv in zip(
                 emotions, basic, refined, basic_vecs, refined_vecs, strict=True

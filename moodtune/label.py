@@ -19,7 +19,7 @@ from moodtune.calibration import Calibration
 from moodtune.corrections import Correction, CorrectionStore
 from moodtune.errors import InputError, NotFoundError
 from moodtune.evaluate import RESAMPLES, Interval, format_table
-from moodtune.listener import corrected_rows, listener_profiles
+from moodtune.listener import StatesSource, corrected_rows, listener_profiles
 from moodtune.models import Track
 from moodtune.song_agreement import SongAgreementReport, song_agreement
 from moodtune.store import LibraryIndex
@@ -98,9 +98,14 @@ def corrected_agreement(
     *,
     resamples: int = RESAMPLES,
     uncorrected_only: bool = True,
+    states: StatesSource | None = None,
 ) -> CorrectedAgreement:
-    """Agreement with the labels of the tracks a listener has not corrected (or of all)."""
-    profiles, _, calibration = listener_profiles(index, corrections)
+    """Agreement with the labels of the tracks a listener has not corrected (or of all).
+
+    `states` reads the library's song states, which the calibration learns over; without it
+    the calibration stays off.
+    """
+    profiles, _, calibration = listener_profiles(index, corrections, states)
     corrected = corrected_rows(index, corrections)
     rows = [
         r

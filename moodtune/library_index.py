@@ -204,6 +204,25 @@ class WordMix:
 
 
 @dataclass(frozen=True, slots=True)
+class SongStates:
+    """Each track's song state (the mean of its stanzas' encoder states, which the song head
+    read), aligned with one library version's rows; read on demand by the calibration that
+    listeners' corrections switch on, never kept in the serving index."""
+
+    version: str
+    vectors: np.ndarray  # (n, d) float16, zeros where a track has none
+    present: np.ndarray  # (n,) bool
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @classmethod
+    def none(cls, version: str, n: int, dim: int = 384) -> SongStates:
+        return cls(version, np.zeros((n, dim), np.float16), np.zeros(n, bool))
+
+
+@dataclass(frozen=True, slots=True)
 class LibraryIndex:
     """An in-memory snapshot of one library version, as numpy arrays aligned by row."""
 

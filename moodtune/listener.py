@@ -2,8 +2,9 @@
 
 Owns: `listener_view`, which takes a library index and the corrections in force and returns an
 index of the same shape whose corrected tracks carry the listener's emotions, whose other tracks
-carry the per-library calibration when it is on (moodtune.calibration), with their emotion
-words and word embeddings recomputed, and a source per row ("listener", "calibrated", "model").
+carry the per-library calibration when it is on (moodtune.calibration, over the song states
+the store reads on demand), with their emotion words and word embeddings recomputed, and a
+source per row ("listener", "calibrated", "model").
 Every approach, the explorer and the evaluation read this view, so a correction counts at once
 and everywhere, and nothing in the Deep Lake dataset changes.
 Must not write anything: corrections live in moodtune.corrections, tracks in moodtune.store.
@@ -12,20 +13,29 @@ Must not write anything: corrections live in moodtune.corrections, tracks in moo
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from moodtune.calibration import Calibration, apply_bias, fit_calibration
+from moodtune.calibration import (
+    MIN_CORRECTIONS,
+    Calibration,
+    apply_calibration,
+    fit_calibration,
+    library_frame,
+)
 from moodtune.corrections import Correction, corrected_profile
 from moodtune.emotions.vectors import WordVectors
 from moodtune.emotions.words import basic_words, refined_words, vocabulary, words_text
-from moodtune.library_index import WordMix, WordTable
+from moodtune.library_index import SongStates, WordMix, WordTable
 from moodtune.models import EmotionProfile
 from moodtune.store import LibraryIndex
 
 LISTENER, CALIBRATED, MODEL = "listener", "calibrated", "model"
+# Reads the library's song states (moodtune.store.Store.song_states); called only when there
+# are enough corrections for the calibration to learn from.
+StatesSource = Callable[[], SongStates]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,25 +52,63 @@ def corrected_rows(index: LibraryIndex, corrections: Mapping[str, Correction]) -
     return {row: tid for row, tid in enumerate(index.track_ids) if tid in corrections}
 
 
-def calibration_for(index: LibraryIndex, corrections: Mapping[str, Correction]) -> Calibration:
-    """Fit the calibration on the model's own profiles of the corrected tracks."""
+def _states_for(index: LibraryIndex, states: StatesSource | None) -> SongStates | None:
+    """The song states aligned with `index`, or None (none given, or another version)."""
+    if states is None:
+        return None
+    read = states()
+    if read.version != index.version or len(read.present) != len(index):
+        return None
+    return read
+
+
+def calibration_for(
+    index: LibraryIndex,
+    corrections: Mapping[str, Correction],
+    states: StatesSource | None = None,
+) -> tuple[Calibration, SongStates | None]:
+    """Fit the calibration on the corrected tracks' model profiles and song states."""
     rows = corrected_rows(index, corrections)
     order = sorted(rows)
-    return fit_calibration(index.profiles[order], [corrections[rows[r]].main for r in order])
+    aligned = None
+    centre, scale, vectors = np.zeros(1), 1.0, np.zeros((len(order), 1))
+    if len(rows) >= MIN_CORRECTIONS:  # below that it stays off: no need to read the states
+        aligned = _states_for(index, states)
+        order = [r for r in order if aligned is not None and aligned.present[r]]
+        if aligned is not None and order:
+            centre, scale = library_frame(aligned)
+            vectors = aligned.vectors[order]
+    calibration = fit_calibration(
+        index.profiles[order],
+        vectors,
+        [corrections[rows[r]].main for r in order],
+        centre=centre,
+        scale=scale,
+        corrections=len(rows),
+    )
+    return calibration, aligned
 
 
 def listener_profiles(
-    index: LibraryIndex, corrections: Mapping[str, Correction]
+    index: LibraryIndex,
+    corrections: Mapping[str, Correction],
+    states: StatesSource | None = None,
 ) -> tuple[np.ndarray, tuple[str, ...], Calibration]:
-    """Each row's profile as listeners hear it, who set it, and the calibration behind it."""
+    """Each row's profile as listeners hear it, who set it, and the calibration behind it.
+
+    When the calibration is on, it moves every uncorrected track that has a song state.
+    """
     rows = corrected_rows(index, corrections)
-    calibration = calibration_for(index, corrections)
+    calibration, aligned = calibration_for(index, corrections, states)
     profiles = np.array(index.profiles, dtype=np.float32, copy=True)
     sources = [MODEL] * len(index)
-    if calibration.active:
-        others = np.array([r for r in range(len(index)) if r not in rows], dtype=np.int64)
+    if calibration.active and aligned is not None:
+        others = np.flatnonzero(aligned.present)
+        others = others[~np.isin(others, list(rows))]
         if len(others):
-            profiles[others] = apply_bias(index.profiles[others], calibration.bias)
+            profiles[others] = apply_calibration(
+                index.profiles[others], aligned.vectors[others], calibration
+            )
             for r in others.tolist():
                 sources[r] = CALIBRATED
     for row, tid in rows.items():
@@ -106,13 +154,17 @@ def with_refined_mix(index: LibraryIndex, words: WordVectors) -> LibraryIndex:
 
 
 def listener_view(
-    index: LibraryIndex, corrections: Mapping[str, Correction], words: WordVectors
+    index: LibraryIndex,
+    corrections: Mapping[str, Correction],
+    words: WordVectors,
+    states: StatesSource | None = None,
 ) -> ListenerView:
-    """Apply corrections (and the calibration they switch on) to a copy of `index`."""
+    """Apply corrections (and the calibration they switch on, from the library's song states)
+    to a copy of `index`."""
     if index.refined_mix is None:
         index = with_refined_mix(index, words)
     assert index.refined_mix is not None
-    profiles, sources, calibration = listener_profiles(index, corrections)
+    profiles, sources, calibration = listener_profiles(index, corrections, states)
     kept = {tid: corrections[tid] for tid in index.track_ids if tid in corrections}
     changed = [r for r, s in enumerate(sources) if s != MODEL]
     if not changed:

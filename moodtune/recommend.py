@@ -376,7 +376,10 @@ class Recommender:
         cached = self._view
         if cached is None or cached[0] != key:
             current = self.corrections.current() if self.corrections is not None else {}
-            cached = (key, listener_view(base, current, self.word_vectors))
+            cached = (
+                key,
+                listener_view(base, current, self.word_vectors, states=self.store.song_states),
+            )
             self._view = cached
         return cached[1]
 

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +37,7 @@ from moodtune.errors import NotFoundError, StoreError
 from moodtune.library_index import (
     LibraryIndex,
     RaggedVectors,
+    SongStates,
     TextColumn,
     TrackPack,
     WordTable,
@@ -72,6 +73,9 @@ _TEXT_COLUMNS = (
 )  # fmt: skip
 _INT_COLUMNS = ("year", "duration_ms", "instrumental")
 _MATRIX_COLUMNS = ("stanza_emb", "line_emb", "stanza_profiles")
+# Each song's state for listeners' calibration (EmotionAnalysis.song_state; empty where the
+# extractor has none). Libraries created before it get the column at their next analysis write.
+SONG_STATE = "song_state"
 META_COLUMNS = ("track_id", "title", "artist", "album", "year", "url", "source", "labels")
 
 _METADATA_ERRORS: tuple[type[BaseException], ...] = (KeyError, IndexError, *_DEEPLAKE_ERRORS)
@@ -91,6 +95,8 @@ class EmotionAnalysis:
     emotion_emb: np.ndarray  # (DIM,)
     refined_words: str
     refined_emb: np.ndarray  # (DIM,)
+    # The song's state (moodtune.emotions.base.SongEmotions.state); empty where there is none.
+    song_state: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +230,7 @@ class Store:
             ds.add_column("profile", t.Array(t.Float32(), shape=[len(EMOTIONS)]))
             for name in _MATRIX_COLUMNS:
                 ds.add_column(name, t.Array(t.Float32(), dimensions=2))
+            ds.add_column(SONG_STATE, t.Array(t.Float32(), dimensions=1))
             ds.metadata["moodtune_schema"] = SCHEMA_VERSION
             ds.commit("Create MoodTune library")
         except _DEEPLAKE_ERRORS as exc:
@@ -243,6 +250,15 @@ class Store:
                 f"{self.url} is a Deep Lake dataset but not a MoodTune library "
                 f"(missing columns: {', '.join(sorted(missing))})."
             )
+
+    def _has_column(self, name: str) -> bool:
+        return any(col.name == name for col in self.ds.schema.columns)
+
+    def _ensure_song_state_column(self) -> None:
+        """Add the song-state column to a library created before it (rows read as none)."""
+        if not self._has_column(SONG_STATE):
+            t = deeplake.types
+            self.ds.add_column(SONG_STATE, t.Array(t.Float32(), dimensions=1))
 
     # -- reading ------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -397,6 +413,31 @@ class Store:
         )
         return WordTable(np.ascontiguousarray(vectors), row_codes)
 
+    def song_states(self, chunk: int = 4096) -> SongStates:
+        """Every row's song state for the current version (float16; absent rows are zeros)."""
+        n = len(self.ds)
+        version = self.version
+        try:
+            if not n or not self._has_column(SONG_STATE):
+                return SongStates.none(version, n)
+            vectors: np.ndarray | None = None
+            present = np.zeros(n, dtype=bool)
+            for start in range(0, n, chunk):
+                for offset, value in enumerate(self.ds[SONG_STATE][start : start + chunk]):
+                    arr = np.asarray(value if value is not None else (), dtype=np.float32).ravel()
+                    if not arr.size:
+                        continue
+                    if vectors is None:
+                        vectors = np.zeros((n, arr.size), dtype=np.float16)
+                    if arr.size == vectors.shape[1]:
+                        vectors[start + offset] = arr
+                        present[start + offset] = True
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not read the library at {self.url}: {exc}") from exc
+        if vectors is None:
+            return SongStates.none(version, n)
+        return SongStates(version, vectors, present)
+
     # -- the track pack: stanza and line vectors, stanza profiles, lyric units ----------------
     def _read_song_vectors(self) -> np.ndarray:
         if len(self.ds) == 0:
@@ -478,6 +519,8 @@ class Store:
         new: list[dict[str, Any]] = []
         stamp = _now()
         try:
+            if items:
+                self._ensure_song_state_column()
             for item in items:
                 record = _record(item, stamp)
                 tid = item.track.track_id
@@ -594,6 +637,7 @@ class Store:
         if row is None:
             raise NotFoundError(f"Track {track_id!r} is not in the library.")
         try:
+            self._ensure_song_state_column()
             for name, value in _analysis_record(analysis).items():
                 self.ds[name][row] = value
         except _DEEPLAKE_ERRORS as exc:
@@ -668,6 +712,7 @@ def _analysis_record(a: EmotionAnalysis) -> dict[str, Any]:
         "emotion_emb": np.asarray(a.emotion_emb, dtype=np.float32),
         "refined_words": a.refined_words,
         "refined_emb": np.asarray(a.refined_emb, dtype=np.float32),
+        SONG_STATE: np.asarray(a.song_state, dtype=np.float32).ravel(),
     }
 
 

@@ -10,7 +10,7 @@ scores misses). Must not load models or touch the network.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -44,6 +44,27 @@ class SongEmotions:
 
     profile: EmotionProfile
     stanza_profiles: tuple[EmotionProfile, ...]
+    # The song's state: the mean of its stanzas' pooled encoder states, which the song head
+    # read (the `local` extractor's English path); None where the extractor has none. Listeners'
+    # corrections learn a per-library adjustment over it (moodtune.calibration).
+    state: np.ndarray | None = field(default=None, compare=False)
+
+
+def profiles_from_song_scores(scores: np.ndarray) -> np.ndarray:
+    """Turn song-head scores (n, 8) into profiles (n, 8) that keep their order.
+
+    q = softmax(scores) is the head's belief in each emotion as the song's main one. The top
+    emotion scores 0.5 + 0.5 * max(q) (a sure song is intense, an unsure one plain), and the
+    others that share of it that their belief is of the top one's, so an emotion at least
+    about half as likely as the top one is also "present" (>= 0.5). A row of zeros stays zeros.
+    """
+    x = np.asarray(scores, dtype=np.float64).reshape(-1, len(EMOTIONS))
+    q = np.exp(x - x.max(axis=1, keepdims=True))
+    q /= q.sum(axis=1, keepdims=True)
+    top = q.max(axis=1, keepdims=True)
+    out: np.ndarray = (0.5 + 0.5 * top) * q / top
+    out[~x.any(axis=1)] = 0.0
+    return out
 
 
 def pool_stanzas(stanza_profiles: Sequence[EmotionProfile]) -> EmotionProfile:

@@ -28,7 +28,7 @@ import numpy as np
 
 from moodtune.config import Settings
 from moodtune.embed import THREADS, Embedder, get_embedder, quiet_model_loading
-from moodtune.emotions.base import SongEmotions, pool_stanzas
+from moodtune.emotions.base import SongEmotions, pool_stanzas, profiles_from_song_scores
 from moodtune.errors import ExtractionError
 from moodtune.models import EMOTIONS, EmotionProfile
 
@@ -45,6 +45,9 @@ TFIDF_FILE = "tfidf.json"
 TERMS_FILE = "terms.json"
 METRICS_FILE = "metrics.json"
 SONG_HEAD_FILE = "song_head.safetensors"
+# Analyses that store each song's state (SongEmotions.state), which listeners' corrections learn
+# from; part of the analysis version, so older libraries re-analyse once to gain it.
+SONG_STATE_VERSION = "state1"
 TOKENIZER_FILES = (
     "config.json",
     "tokenizer.json",
@@ -75,7 +78,7 @@ def analysis_version(weights: LocalWeights) -> str:
         digest = hashlib.sha1(
             np.round(np.concatenate([head.weight.ravel(), head.bias, head.bonus]), 4).tobytes()
         ).hexdigest()[:6]
-        version = f"{version}+{head.version}-{digest}"
+        version = f"{version}+{head.version}-{digest}+{SONG_STATE_VERSION}"
     ml = weights.multilingual
     if ml is not None:
         version = f"{version}+{ml.version}-{ml.digest()}"
@@ -123,19 +126,9 @@ class SongHead:
 
 
 def song_profile(scores: np.ndarray) -> EmotionProfile:
-    """Turn a song's head scores into a profile that keeps their order.
-
-    q = softmax(scores) is the head's belief in each emotion as the song's main one. The top
-    emotion scores 0.5 + 0.5 * max(q) (a sure song is intense, an unsure one plain), and the
-    others that share of it that their belief is of the top one's, so an emotion at least
-    about half as likely as the top one is also "present" (>= 0.5).
-    """
-    if not np.any(scores):
-        return EmotionProfile.zeros()
-    q = np.exp(scores - scores.max())
-    q /= q.sum()
-    top = float(q.max())
-    return EmotionProfile(tuple(float(x) for x in (0.5 + 0.5 * top) * q / top))
+    """Turn a song's head scores into a profile that keeps their order (see
+    `profiles_from_song_scores`)."""
+    return EmotionProfile(tuple(float(x) for x in profiles_from_song_scores(scores)[0]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,8 +541,11 @@ class LocalExtractor:
         out: list[SongEmotions] = []
         for i, (start, end) in enumerate(itertools.pairwise(bounds)):
             chunk = tuple(stanza_profiles[start:end])
-            profile = song_profile(songs[i]) if songs is not None else pool_stanzas(chunk)
-            out.append(SongEmotions(profile=profile, stanza_profiles=chunk))
+            if songs is None or pooled is None:
+                out.append(SongEmotions(profile=pool_stanzas(chunk), stanza_profiles=chunk))
+                continue
+            state = pooled[start:end].mean(axis=0).astype(np.float32) if end > start else None
+            out.append(SongEmotions(song_profile(songs[i]), chunk, state))
         return out
 
     def extract(self, texts: Sequence[str]) -> list[EmotionProfile]:

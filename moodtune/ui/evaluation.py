@@ -86,11 +86,12 @@ def library_song_agreement(library: Store) -> SongAgreementReport:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _corrected(url: str, version: str, revision: int) -> CorrectedAgreement | None:
     # `version` and `revision` are the cache key: a new commit or a new correction.
-    index = resources.store(url).index()
+    library = resources.store(url)
+    index = library.index()
     current = resources.corrections().current()
     if not any(index.labels):
         return None
-    return corrected_agreement(index, current, resamples=RESAMPLES)
+    return corrected_agreement(index, current, resamples=RESAMPLES, states=library.song_states)
 
 
 def corrections_effect(library: Store) -> CorrectedAgreement | None:

@@ -116,8 +116,8 @@ def test_twenty_corrections_then_eval_songs_on_the_uncorrected_tracks(home: Path
     calibration = report["calibration"]
     assert calibration["corrections"] == 20
     assert calibration["loo_before"] is not None
-    # It is on exactly when it beat the model on the corrections, and only then changes scores.
-    assert calibration["active"] == (calibration["loo_after"] > calibration["loo_before"])
+    # It is on exactly when it did no worse than the model on the held-out corrections.
+    assert calibration["active"] == (calibration["loo_after"] >= calibration["loo_before"])
     if not calibration["active"]:
         assert report["after"]["top1"] == report["before"]["top1"]
 

@@ -5,6 +5,7 @@ kill -9 in the middle of writing."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import sqlite3
@@ -14,12 +15,14 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from moodtune.config import Settings, load_settings
-from moodtune.corrections import CorrectionStore
+from moodtune.corrections import Correction, CorrectionStore
 from moodtune.ingest import build_ingestor
-from moodtune.listener import LISTENER, MODEL
+from moodtune.label import corrected_agreement
+from moodtune.listener import CALIBRATED, LISTENER, MODEL
 from moodtune.recommend import Recommender, build_recommender
 from moodtune.sources.demo import load_demo_catalogue
 from moodtune.store import Store
@@ -103,6 +106,84 @@ def test_corrections_survive_reingestion_reanalysis_and_a_restart(home: Path) ->
     assert view.index.dominant[row] == "anger"
     assert view.index.emotion_words[row] == "anger, disgust"
     assert view.corrections[track].who == "test"
+
+
+def test_twenty_random_corrections_raise_the_agreement_of_the_other_tracks(
+    demo_home: Path,
+) -> None:
+    """The issue's check, over several random draws: the catalogue's own labels play the
+    listener on 20 random tracks; the other labelled tracks are judged before and after."""
+    store = Store(_settings(demo_home).library_url, read_only=True)
+    index, states = store.index(), store.song_states()
+    assert states.present.all()  # the local extractor stores every English song's state
+    labelled = [r for r in range(len(index)) if index.labels[r]]
+    rng = random.Random(16)
+    changes, active = [], 0
+    for _ in range(20):
+        fixes = {
+            index.track_ids[r]: Correction(index.track_ids[r], index.labels[r][0])
+            for r in rng.sample(labelled, 20)
+        }
+        result = corrected_agreement(index, fixes, resamples=1, states=lambda: states)
+        assert result.after.n == len(labelled) - 20
+        changes.append(result.after.top1.mean - result.before.top1.mean)
+        active += result.calibration.active
+    assert np.mean(changes) > 0.005, changes
+    assert active >= 10
+
+
+def test_enough_corrections_calibrate_the_other_tracks_in_every_approach(home: Path) -> None:
+    settings = _settings(home)
+    engine = _engine(settings)
+    index = engine.store.index()
+    assert engine.corrections is not None
+    for r in random.Random(3).sample(range(len(index)), 30):
+        engine.corrections.set(index.track_ids[r], index.labels[r][0], who="test")
+    view = engine.view()
+    assert view.calibration.active, view.calibration.reason
+    assert view.calibration.learnable == 30
+    sources = set(view.index.emotion_sources)
+    assert sources == {LISTENER, CALIBRATED}  # every demo song has a state to calibrate
+    moved = [
+        r
+        for r in range(len(index))
+        if view.index.emotion_sources[r] == CALIBRATED
+        and view.index.dominant[r] != index.dominant[r]
+    ]
+    assert moved  # it changes some songs' main emotion ...
+    assert len(moved) < len(index) // 3  # ... not most of them
+    top = engine.recommend(HAPPY, "emotions", k=10)
+    assert {r.emotions_by for r in top} <= {LISTENER, CALIBRATED}
+
+
+def test_a_library_analysed_without_song_states_keeps_the_calibration_off(home: Path) -> None:
+    settings = _settings(home)
+    build_ingestor(settings, extractor_name="lexicon").run([], "re-analysis")
+    engine = _engine(settings)
+    assert not engine.store.song_states().present.any()
+    index = engine.store.index()
+    assert engine.corrections is not None
+    for r in range(12):
+        engine.corrections.set(index.track_ids[r], index.labels[r][0], who="test")
+    view = engine.view()
+    assert not view.calibration.active
+    assert view.calibration.corrections == 12
+    assert view.calibration.learnable == 0
+    assert "12 more are on tracks whose analysis stored no song state" in view.calibration.reason
+    assert set(view.index.emotion_sources) == {LISTENER, MODEL}
+
+
+def test_an_older_library_gains_the_song_state_column_at_its_next_analysis(home: Path) -> None:
+    settings = _settings(home)
+    store = Store(settings.library_url)
+    store.ds.remove_column("song_state")
+    store.commit("a library from before song states")
+    assert not Store(settings.library_url, read_only=True).song_states().present.any()
+    build_ingestor(settings, extractor_name="lexicon").run([], "re-analysis")
+    build_ingestor(settings).run([], "re-analysis with local")
+    states = Store(settings.library_url, read_only=True).song_states()
+    assert states.present.all()
+    assert states.vectors.shape == (162, 384)
 
 
 _WRITER = textwrap.dedent(

@@ -96,9 +96,14 @@ def test_songs_take_their_language_path(extractor: LocalExtractor) -> None:
     ]
     songs = extractor.read_songs([english, spanish, []])
     english_only = LocalExtractor(replace(extractor.weights, multilingual=None))
-    assert songs[0] == english_only.read_songs([english])[0]
+    alone = english_only.read_songs([english])[0]
+    assert songs[0] == alone
+    assert songs[0].state is not None
+    assert alone.state is not None
+    assert np.allclose(songs[0].state, alone.state)
     assert songs[1].profile.dominant == "sadness"
     assert len(songs[1].stanza_profiles) == 2
+    assert songs[1].state is None  # the multilingual path stores no song state
     assert max(songs[2].profile.scores) == 0.0
 
 
