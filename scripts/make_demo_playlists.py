@@ -10,6 +10,7 @@ Run from the repository root; the output is deterministic:
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -47,6 +48,7 @@ PLAN = [
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
     songs = [json.loads(line) for line in CATALOGUE.read_text(encoding="utf-8").splitlines()]
     by_emotion: dict[str, list[str]] = {}
     for song in songs:

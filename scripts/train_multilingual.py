@@ -43,11 +43,14 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shipped multilingual song head (ml-e5-v1) was trained on the first batch of written songs;
+# the English song head's v2 added data/lyric_songs_folk, which this head has not been retrained on.
+WRITTEN_DIR = ROOT / "data" / "lyric_songs"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_local_extractor import Split, read_split, report, tune_thresholds  # noqa: E402
-from train_song_head import COMMON_BONUS, WRITTEN_DIR, WRITTEN_WEIGHT  # noqa: E402
+from train_song_head import COMMON_BONUS, WRITTEN_WEIGHT  # noqa: E402
 
 from moodtune.embed_e5 import E5_VERSION, E5Embedder  # noqa: E402
 from moodtune.emotions.local import TermMember, calibrate  # noqa: E402
