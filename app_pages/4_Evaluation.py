@@ -33,6 +33,7 @@ if labelled == 0:
         "No track in this library has emotion labels (playlists do not come with them), so "
         "only your votes can compare approaches here. The demo catalogue is labelled."
     )
+    evaluation.show_corrections_section(library)
     st.stop()
 
 st.subheader("Song emotions against their labels")
@@ -43,21 +44,7 @@ st.caption(
 )
 evaluation.show_song_agreement(evaluation.library_song_agreement(library))
 
-st.subheader("Listeners' corrections")
-st.caption(
-    'Corrections ("this song feels like…" in the explorer or on a result) set a track\'s '
-    "emotions. From 10 of them on, the library tries a calibration of the model's other songs "
-    "and keeps it only if, tried on each correction in turn, it gets at least 2 more of them "
-    "right than the model alone. Judged here on the labelled tracks nobody corrected. "
-    "`moodtune eval songs --library` prints the same."
-)
-try:
-    effect = evaluation.corrections_effect(library)
-except MoodTuneError as exc:
-    widgets.show_error(exc)
-    effect = None
-if effect is not None:
-    evaluation.show_corrections(effect)
+evaluation.show_corrections_section(library)
 
 st.subheader("Labelled queries")
 st.caption(

@@ -998,15 +998,31 @@ def _eval_library_songs(
     settings: Settings, resamples: int, uncorrected_only: bool, as_json: bool
 ) -> None:
     from moodtune.corrections import existing_corrections
-    from moodtune.label import corrected_agreement, corrected_agreement_table
+    from moodtune.label import calibration_effect, corrected_agreement, corrected_agreement_table
     from moodtune.song_agreement import describe_song_agreement
     from moodtune.store import open_store
 
     library = open_store(settings, read_only=True)
     store = existing_corrections(settings.corrections_path)
+    index = library.index()
+    current = store.current() if store is not None else {}
+    if not any(index.labels):
+        # Nothing to judge against: say what the corrections' calibration does all the same.
+        effect = calibration_effect(index, current, library.song_states)
+        if as_json:
+            data = {"corrections": effect.corrections, "calibration": effect.calibration.summary()}
+            data["effect"] = {"calibrated": effect.calibrated, "changed": effect.changed}
+            _echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return
+        _echo(
+            f"No track of this library has labels, so nothing is judged; "
+            f"{effect.corrections} corrections in force."
+        )
+        _echo(effect.describe())
+        return
     result = corrected_agreement(
-        library.index(),
-        store.current() if store is not None else {},
+        index,
+        current,
         resamples=resamples,
         uncorrected_only=uncorrected_only,
         states=library.song_states,
@@ -1014,10 +1030,14 @@ def _eval_library_songs(
     if as_json:
         payload = dataclasses.asdict(result)
         payload["calibration"] = result.calibration.summary()
+        payload["effect"] = {
+            "calibrated": result.effect.calibrated,
+            "changed": result.effect.changed,
+        }
         _echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     _echo(f"{result.after.n} labelled tracks judged; {result.corrections} corrections in force.")
-    _echo(f"Calibration: {result.calibration.reason}")
+    _echo(result.effect.describe())
     _echo(corrected_agreement_table(result))
     _echo(describe_song_agreement(result.after))
 

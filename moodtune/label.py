@@ -19,7 +19,7 @@ from moodtune.calibration import Calibration
 from moodtune.corrections import Correction, CorrectionStore
 from moodtune.errors import InputError, NotFoundError
 from moodtune.evaluate import RESAMPLES, Interval, format_table
-from moodtune.listener import StatesSource, corrected_rows, listener_profiles
+from moodtune.listener import CALIBRATED, StatesSource, corrected_rows, listener_profiles
 from moodtune.models import Track
 from moodtune.song_agreement import SongAgreementReport, song_agreement
 from moodtune.store import LibraryIndex
@@ -82,6 +82,52 @@ def undo_label(
 
 
 @dataclass(frozen=True, slots=True)
+class CalibrationEffect:
+    """What the corrections' calibration does to a library, labelled or not."""
+
+    corrections: int  # in force for tracks of this library
+    calibration: Calibration
+    calibrated: int  # uncorrected tracks whose emotions it adjusts
+    changed: int  # of those, tracks whose strongest emotion it changed
+
+    def describe(self) -> str:
+        if not self.calibration.active:
+            return f"Calibration: {self.calibration.reason}"
+        return (
+            f"Calibration: {self.calibration.reason} It adjusts {self.calibrated} uncorrected "
+            f"tracks and changes the strongest emotion of {self.changed} of them."
+        )
+
+
+def _effect(
+    index: LibraryIndex,
+    corrections: Mapping[str, Correction],
+    profiles: np.ndarray,
+    sources: Sequence[str],
+    calibration: Calibration,
+) -> CalibrationEffect:
+    rows = np.array([s == CALIBRATED for s in sources], dtype=bool)
+    before = np.argmax(index.profiles[rows], axis=1) if rows.any() else np.zeros(0)
+    after = np.argmax(profiles[rows], axis=1) if rows.any() else np.zeros(0)
+    return CalibrationEffect(
+        len(corrected_rows(index, corrections)),
+        calibration,
+        int(rows.sum()),
+        int(np.sum(before != after)),
+    )
+
+
+def calibration_effect(
+    index: LibraryIndex,
+    corrections: Mapping[str, Correction],
+    states: StatesSource | None = None,
+) -> CalibrationEffect:
+    """Whether the calibration is on, why, and how many tracks it moves (no labels needed)."""
+    profiles, sources, calibration = listener_profiles(index, corrections, states)
+    return _effect(index, corrections, profiles, sources, calibration)
+
+
+@dataclass(frozen=True, slots=True)
 class CorrectedAgreement:
     """Song emotions of the uncorrected labelled tracks against their labels, before (the
     model alone) and after (with the calibration the corrections switch on)."""
@@ -90,6 +136,7 @@ class CorrectedAgreement:
     calibration: Calibration
     before: SongAgreementReport
     after: SongAgreementReport
+    effect: CalibrationEffect
 
 
 def corrected_agreement(
@@ -105,7 +152,7 @@ def corrected_agreement(
     `states` reads the library's song states, which the calibration learns over; without it
     the calibration stays off.
     """
-    profiles, _, calibration = listener_profiles(index, corrections, states)
+    profiles, sources, calibration = listener_profiles(index, corrections, states)
     corrected = corrected_rows(index, corrections)
     rows = [
         r
@@ -133,7 +180,8 @@ def corrected_agreement(
 
     before = judge(index.profiles, "the model alone")
     after = judge(profiles, "as listeners hear it")
-    return CorrectedAgreement(len(corrected), calibration, before, after)
+    effect = _effect(index, corrections, profiles, sources, calibration)
+    return CorrectedAgreement(len(corrected), calibration, before, after, effect)
 
 
 def import_corrections(tracks: Sequence[Track], corrections: CorrectionStore, *, who: str) -> int:

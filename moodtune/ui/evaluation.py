@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from moodtune.charts import confusion_heatmap, plot_text
-from moodtune.errors import InputError
+from moodtune.errors import InputError, MoodTuneError
 from moodtune.evaluate import (
     DEFAULT_QUERIES,
     RESAMPLES,
@@ -29,12 +29,18 @@ from moodtune.evaluate import (
     parse_queries,
 )
 from moodtune.feedback import FeedbackStore
-from moodtune.label import CorrectedAgreement, corrected_agreement
+from moodtune.label import (
+    CalibrationEffect,
+    CorrectedAgreement,
+    calibration_effect,
+    corrected_agreement,
+)
 from moodtune.recommend import build_recommender
 from moodtune.song_agreement import SongAgreementReport, describe_song_agreement, song_agreement
 from moodtune.store import Store
 from moodtune.ui import resources
 from moodtune.ui.safe import md_escape
+from moodtune.ui.widgets import show_error
 
 MAX_UPLOAD_BYTES = 2_000_000  # a query file is a few hundred lines, not a data set
 
@@ -84,19 +90,19 @@ def library_song_agreement(library: Store) -> SongAgreementReport:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _corrected(url: str, version: str, revision: int) -> CorrectedAgreement | None:
+def _corrected(url: str, version: str, revision: int) -> CorrectedAgreement | CalibrationEffect:
     # `version` and `revision` are the cache key: a new commit or a new correction.
     library = resources.store(url)
     index = library.index()
     current = resources.corrections().current()
     if not any(index.labels):
-        return None
+        return calibration_effect(index, current, library.song_states)
     return corrected_agreement(index, current, resamples=RESAMPLES, states=library.song_states)
 
 
-def corrections_effect(library: Store) -> CorrectedAgreement | None:
+def corrections_effect(library: Store) -> CorrectedAgreement | CalibrationEffect:
     """Agreement of the uncorrected labelled tracks before and after the corrections'
-    calibration, with its leave-one-out check; None when no track is labelled."""
+    calibration, with its held-out check; without labelled tracks, only what it does."""
     return _corrected(library.url, library.version, resources.corrections().revision())
 
 
@@ -349,14 +355,37 @@ def corrected_frame(result: CorrectedAgreement) -> pd.DataFrame:
                 "top-1 CI": _ci(report.top1),
                 "main in top 2": round(report.top2.mean, 3),
                 "macro-F1": round(report.macro_f1.mean, 3),
-                "corrections, leave-one-out": None if loo is None else round(loo, 3),
+                "corrections, held out in turn": None if loo is None else round(loo, 3),
             }
         )
     return pd.DataFrame(rows)
 
 
-def show_corrections(result: CorrectedAgreement) -> None:
+def show_corrections_section(library: Store) -> None:
+    """The Evaluation page's section on listeners' corrections and what they taught."""
+    st.subheader("Listeners' corrections")
+    st.caption(
+        'Corrections ("this song feels like…" in the explorer or on a result) set a track\'s '
+        "emotions. From 10 of them on, the library learns from them: it adjusts the model's "
+        "other songs by how much each resembles the corrected ones, and keeps the adjustment "
+        "unless, with each correction held out in turn, it gets fewer of them right than the "
+        "model alone. Judged on the labelled tracks nobody corrected. "
+        "`moodtune eval songs --library` prints the same."
+    )
+    try:
+        effect = corrections_effect(library)
+    except MoodTuneError as exc:
+        show_error(exc)
+        return
+    show_corrections(effect)
+
+
+def show_corrections(result: CorrectedAgreement | CalibrationEffect) -> None:
     """What the listeners' corrections changed: the calibration's state and its effect."""
     st.metric("Corrections in force", result.corrections)
-    show_summary(f"Calibration: {result.calibration.reason}")
+    if isinstance(result, CalibrationEffect):
+        show_summary(result.describe())
+        st.caption("No track of this library has labels, so there is nothing to judge it on.")
+        return
+    show_summary(result.effect.describe())
     st.dataframe(corrected_frame(result), hide_index=True, key="eval-corrections-table")

@@ -79,8 +79,29 @@ def test_the_evaluation_page_shows_what_corrections_changed(library_home: Path) 
         store.set(track_id, "joy")
     at = AppTest.from_file(str(ROOT / "app_pages" / "4_Evaluation.py"), default_timeout=300).run()
     assert not at.exception, [e.value for e in at.exception]
-    table = frame_with(at, "corrections, leave-one-out")
+    table = frame_with(at, "corrections, held out in turn")
     assert list(table["song emotions"]) == ["model alone", "with the corrections' calibration"]
     labelled = int(frame_with(at, "tracks judged")["tracks judged"].iloc[0])
     assert labelled == 162 - 3
     assert any("3 of the 10 corrections" in plain(t) for t in texts(at))
+
+
+def test_the_evaluation_page_on_an_unlabelled_library_says_what_the_calibration_does(
+    library_home: Path,
+) -> None:
+    from moodtune.config import load_settings
+    from moodtune.store import Store
+
+    library = Store(load_settings(home=str(library_home)).library_url)
+    index = library.index()
+    for r in range(len(index)):
+        library.ds["labels"][r] = ""
+    library.commit("forget the catalogue's labels")
+    store = CorrectionStore(library_home / "corrections.db")
+    for r in range(12):
+        store.set(index.track_ids[r], index.labels[r][0])
+    at = AppTest.from_file(str(ROOT / "app_pages" / "4_Evaluation.py"), default_timeout=300).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = plain(" ".join(texts(at)))
+    assert "No track of this library has labels, so there is nothing to judge it on." in shown
+    assert "Calibration: O" in shown  # On: ... or Off: ..., with its reason

@@ -168,3 +168,27 @@ def test_export_refuses_an_unknown_format(home: Path, tmp_path: Path) -> None:
     result = run(home, "export", str(tmp_path / "library.xlsx"))
     assert result.exit_code == 2
     assert "Export to a .csv or .jsonl file" in result.output
+
+
+def test_eval_songs_on_an_unlabelled_library_says_what_the_calibration_does(home: Path) -> None:
+    """A playlist from Spotify carries no labels: nothing is judged, but the owner still sees
+    whether the corrections' calibration is on and how many tracks it moves."""
+    store = Store(load_settings(home=str(home)).library_url)
+    index = store.index()
+    for r in range(len(index)):
+        store.ds["labels"][r] = ""
+    store.commit("forget the catalogue's labels")
+    for r in random.Random(5).sample(range(len(index)), 15):
+        assert run(home, "label", index.track_ids[r], index.labels[r][0]).exit_code == 0
+
+    text = run(home, "eval", "songs", "--library")
+    assert text.exit_code == 0, text.output
+    assert "No track of this library has labels, so nothing is judged" in text.stdout
+    data = json.loads(run(home, "eval", "songs", "--library", "--json").stdout)
+    assert data["corrections"] == 15
+    assert data["calibration"]["learnable"] == 15
+    if data["calibration"]["active"]:
+        assert data["effect"]["calibrated"] == len(index) - 15
+        assert "It adjusts 147 uncorrected tracks" in text.stdout
+    else:
+        assert data["effect"] == {"calibrated": 0, "changed": 0}
