@@ -154,9 +154,27 @@ def proc_status_mb(pid: int, field: str) -> float | None:
     return None
 
 
-def read_queries() -> list[str]:
-    """The labelled query texts, used as realistic query load."""
-    return [json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line.strip()]
+def read_queries(files: Sequence[Path] | None = None) -> list[str]:
+    """Query texts used as realistic load: the labelled feelings, or those of `files`
+    (the same JSONL format, e.g. data/eval_queries_multilingual/es.jsonl)."""
+    return [
+        json.loads(line)["query"]
+        for path in files or [QUERIES]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def add_queries_option(parser: argparse.ArgumentParser) -> None:
+    """--queries-file FILE (repeatable): these feelings instead of data/eval_queries.jsonl."""
+    parser.add_argument(
+        "--queries-file",
+        dest="queries_files",
+        type=Path,
+        action="append",
+        default=None,
+        help="JSONL feelings to time instead of data/eval_queries.jsonl (repeatable).",
+    )
 
 
 def write_result(name: str, data: dict[str, Any]) -> Path:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from harness import (
     DEFAULT_WORK,
+    add_queries_option,
     add_run_options,
     log,
     machine,
@@ -211,7 +212,12 @@ def _time(func: Any, *args: Any) -> float:
 
 
 def measure_size(
-    home: Path, n_queries: int, warmup: int, extractor: Any, counter: Any
+    home: Path,
+    n_queries: int,
+    warmup: int,
+    extractor: Any,
+    counter: Any,
+    query_files: list[Path] | None = None,
 ) -> dict[str, Any]:
     settings = load_settings(secrets_path=Path("/nonexistent"), home=str(home))
     store = open_store(settings, read_only=True)
@@ -223,7 +229,7 @@ def measure_size(
     )
     index = recommender.model_index()
     dense = dense_matrices(index)
-    texts = read_queries()
+    texts = read_queries(query_files)
     names = APPROACHES.names()
     for i in range(warmup):
         for name in names:
@@ -336,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--rebuild", action="store_true", help="Rebuild synthetic libraries.")
     add_run_options(parser, "latency")
+    add_queries_option(parser)
     args = parser.parse_args(argv)
     set_torch_threads(args.torch_threads)
     sizes = (
@@ -358,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         home = args.work / f"synthetic-{n}"
         builds[str(n)] = build_synthetic(home, n, extractor.name, args.rebuild)
         log(f"measuring {n:,} tracks")
-        results[str(n)] = measure_size(home, n_queries, 5, extractor, counter)
+        results[str(n)] = measure_size(home, n_queries, 5, extractor, counter, args.queries_files)
         gc.collect()
     from threadpoolctl import threadpool_info
 

@@ -24,6 +24,7 @@ from harness import (
     DEFAULT_WORK,
     DEMO_HOME_NAME,
     ROOT,
+    add_queries_option,
     log,
     machine,
     print_table,
@@ -39,7 +40,7 @@ QUERY = "rainy sunday, missing home"
 TARGET_MB = 1024  # issue 13: 100k tracks in 1 GB, everything included
 
 
-def serve_child(home: str, limit: int) -> None:
+def serve_child(home: str, limit: int, query_files: list[Path] | None = None) -> None:
     """Answer `limit` queries with every approach, then print the peak RSS as JSON."""
     from moodtune.config import load_settings
     from moodtune.recommend import APPROACHES, build_recommender
@@ -62,7 +63,7 @@ def serve_child(home: str, limit: int) -> None:
     stage("emotion model")
     recommender.view()
     stage("listener view")
-    queries = read_queries()[:limit]
+    queries = read_queries(query_files)[:limit]
     start = time.perf_counter()
     for query in queries:
         for approach in APPROACHES.names():
@@ -81,9 +82,10 @@ def serve_child(home: str, limit: int) -> None:
     )
 
 
-def serve(home: Path, limit: int) -> dict[str, Any]:
+def serve(home: Path, limit: int, query_files: list[Path] | None = None) -> dict[str, Any]:
+    files = [arg for path in query_files or [] for arg in ("--queries-file", str(path))]
     out = subprocess.run(
-        [sys.executable, __file__, "--serve-child", str(home), "--limit", str(limit)],
+        [sys.executable, __file__, "--serve-child", str(home), "--limit", str(limit), *files],
         check=True,
         capture_output=True,
         text=True,
@@ -139,21 +141,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--serve-child", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=104, help=argparse.SUPPRESS)
+    parser.add_argument("--name", default="memory", help="Result name: bench/results/NAME.json.")
+    add_queries_option(parser)
     args = parser.parse_args(argv)
     if args.serve_child:
-        serve_child(args.serve_child, args.limit)
+        serve_child(args.serve_child, args.limit, args.queries_files)
         return 0
     demo = args.work / DEMO_HOME_NAME
     if not (demo / "library").exists():
         log(f"no demo library in {demo}: run bench/ingest.py first")
         return 1
     limit = 20 if args.quick else 104
-    serving = {"demo": serve(demo, limit)}
+    serving = {"demo": serve(demo, limit, args.queries_files)}
     sizes = ("10000",) if args.quick else ("10000", "100000")
     for n in sizes:
         home = args.work / f"synthetic-{n}"
         if (home / "library").exists():
-            serving[f"synthetic {int(n) // 1000}k"] = serve(home, min(limit, 20))
+            serving[f"synthetic {int(n) // 1000}k"] = serve(
+                home, min(limit, 20), args.queries_files
+            )
     app: dict[str, Any] | None = None
     if CHROMIUM.exists():
         app = streamlit_after_one_query(demo, args.work)
@@ -167,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         "serve": serving,
         "streamlit": app,
     }
-    path = write_result("memory", result)
+    result["queries_files"] = [str(p) for p in args.queries_files or []]
+    path = write_result(args.name, result)
     rows: list[list[Any]] = [
         [f"query-serving process, {name} ({d['tracks']:,} tracks, {d['queries']} queries)",
          d["peak_rss_mb"]]
