@@ -220,6 +220,11 @@ EMBEDDERS.register("e5", _e5)
 EMBEDDERS.register("hash", HashEmbedder)
 
 
+# Embedders whose vectors put a sentence and its translation close together (moodtune.embed_e5).
+# With any other, a feeling written in another language than the lyrics matches words by chance.
+CROSS_LINGUAL = frozenset({"e5"})
+
+
 @functools.cache
 def get_embedder(name: str = "minilm") -> Embedder:
     """Return the process-wide embedder for `name` (built on first use)."""

@@ -23,7 +23,7 @@ import numpy as np
 from moodtune.config import Settings
 from moodtune.corrections import CorrectionStore
 from moodtune.demotion import demote, demotions
-from moodtune.embed import Embedder, get_embedder
+from moodtune.embed import CROSS_LINGUAL, Embedder, get_embedder
 from moodtune.emotions import build_extractor
 from moodtune.emotions.base import EmotionExtractor
 from moodtune.emotions.vectors import WordVectors
@@ -31,6 +31,7 @@ from moodtune.emotions.words import MILD, basic_words, intensity_word, refined_w
 from moodtune.errors import InputError, NotFoundError
 from moodtune.feedback import FeedbackStore, QueryVote
 from moodtune.filters import artist_mask, best_rows_one_per_artist, year_mask
+from moodtune.lang import is_english
 from moodtune.listener import ListenerView, listener_view, with_refined_mix
 from moodtune.models import (
     EMOTIONS,
@@ -104,6 +105,13 @@ class QueryContext:
     @property
     def profile_vector(self) -> np.ndarray:
         return np.asarray(self.profile.scores, dtype=np.float32)
+
+    @functools.cached_property
+    def lyrics_readable(self) -> bool:
+        """Whether comparing the query's words with the lyrics' means anything: the embedder
+        crosses languages, or the query is English like the lyrics an English-only embedder
+        reads. A refined query (moved embedding) keeps its sentence's answer."""
+        return self._embedder.name in CROSS_LINGUAL or is_english(self.text)
 
 
 Ranker = Callable[[QueryContext, LibraryIndex], np.ndarray]
@@ -228,12 +236,19 @@ def _fused(first: np.ndarray, second: np.ndarray, also: np.ndarray) -> np.ndarra
 
 @APPROACHES.register("hybrid")
 def rank_hybrid(ctx: QueryContext, index: LibraryIndex) -> np.ndarray:
-    """Reciprocal rank fusion of `lyrics` and `refined`, nudged by thumbs feedback."""
+    """Reciprocal rank fusion of `lyrics` and `refined`, nudged by thumbs feedback.
+
+    A feeling the library's embedder cannot compare with the lyrics (another language than
+    English with MiniLM) fuses `emotions` with `refined` instead: its word ranks would be noise.
+    """
     voted = index.rows_of(ctx.net_votes) if ctx.net_votes else np.zeros(0, np.int64)
     refined = rank_refined(ctx, index)
-    # The songs `refined` ranks high get their stanzas read too: their `lyrics` rank counts.
-    lyrics = _lyrics(ctx, index, also=best_rows(refined, FUSE_DEPTH))
-    fused = _fused(lyrics, refined, voted)
+    if ctx.lyrics_readable:
+        # The songs `refined` ranks high get their stanzas read too: their `lyrics` rank counts.
+        first = _lyrics(ctx, index, also=best_rows(refined, FUSE_DEPTH))
+    else:
+        first = rank_emotions(ctx, index)
+    fused = _fused(first, refined, voted)
     if len(voted):
         votes = np.array([ctx.net_votes[index.track_ids[r]] for r in voted], dtype=np.float64)
         fused[voted] += FEEDBACK_WEIGHT * np.clip(votes, -FEEDBACK_CAP, FEEDBACK_CAP)
@@ -382,6 +397,10 @@ class Recommender:
             )
             self._view = cached
         return cached[1]
+
+    def lyrics_readable(self, query: str) -> bool:
+        """Whether this library's embedder can compare `query`'s words with the lyrics."""
+        return self.context(query).lyrics_readable
 
     def context(
         self,

@@ -58,13 +58,16 @@ from moodtune.emotions.multilingual import (  # noqa: E402
     ML_META_FILE,
     ML_TERMS_FILE,
     ML_WEIGHTS_FILE,
+    MultilingualMember,
+    fit_score_map,
+    map_scores,
     unicode_tokens,
 )
 from moodtune.models import EMOTIONS  # noqa: E402
 from moodtune.sources.files import load_tracks_file  # noqa: E402
 from moodtune.text import clean_lyrics, split_stanzas  # noqa: E402
 
-VERSION = "ml-e5-v1"
+VERSION = "ml-e5-v2"  # v2: the same heads, plus the score map
 SONG_VERSION = "ml-song-head-v1"
 LANGS = ("es", "de", "fr", "pt")
 C_GRID = (0.3, 1.0, 3.0, 10.0)
@@ -136,6 +139,67 @@ def songs(path: Path) -> tuple[list[str], list[int], list[int]]:
     return texts, bounds, labels
 
 
+def score_map_block(score_map: np.ndarray) -> dict[str, object]:
+    """The metadata block that ships the score map (moodtune.emotions.multilingual)."""
+    return {
+        "score_map": {
+            "from": np.round(score_map[0], 4).tolist(),
+            "to": np.round(score_map[1], 4).tolist(),
+            "fitted_on": "mixed scores of the es/de/fr/pt projected train lines -> the English "
+            f"path's scores of {EN_TRAIN_MAX} English train lines (quantiles; no labels); "
+            "applied below 0.5 only",
+        }
+    }
+
+
+def map_only(args: argparse.Namespace) -> None:
+    """Fit the score map for the shipped heads in --out, without retraining them; print the
+    projected dev F1 before and after (and the test F1, once, with --score-test); rewrite the
+    metadata."""
+    from dataclasses import replace
+
+    from moodtune.emotions.local import LocalExtractor, load_weights_dir
+
+    weights = load_weights_dir(args.out)
+    assert weights.multilingual is not None
+    embedder = E5Embedder()
+    member = MultilingualMember(replace(weights.multilingual, score_map=None), embedder)
+    data = {(lang, split): load_split(args.data_dir, lang, split)
+            for lang in ("en", *LANGS) for split in ("train", "dev", "test")}  # fmt: skip
+    vec = {
+        key: embed_cached(embedder, args.cache, f"xed_{key[0]}_{key[1]}", split.texts)
+        for key, split in data.items()
+        if key[0] != "en"
+    }
+    mixed = np.vstack([member.mixed_scores(data[lang, "train"].texts, vec[lang, "train"])
+                       for lang in LANGS])  # fmt: skip
+    english = LocalExtractor(replace(weights, multilingual=None))
+    teacher = np.array([p.scores for p in english.extract(data["en", "train"].texts)])
+    score_map = fit_score_map(mixed, teacher)
+    half = np.full(len(EMOTIONS), 0.5)
+    results: dict[str, object] = {}
+    for split in ("dev", "test") if args.score_test else ("dev",):
+        for lang in LANGS:
+            raw = member.mixed_scores(data[lang, split].texts, vec[lang, split])
+            gold = data[lang, split].labels
+            results[f"{lang}_{split}"] = {
+                "before": report(raw, gold, half),
+                "after": report(map_scores(raw, score_map), gold, half),
+            }
+            before, after = (results[f"{lang}_{split}"][k]["micro_f1"] for k in ("before", "after"))  # type: ignore[index]
+            print(f"{lang} {split}: micro-F1 at 0.5 {before} -> {after}", flush=True)
+    meta_path = args.out / ML_META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["version"] = VERSION
+    meta.update(score_map_block(score_map))
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    metrics_path = args.out / "metrics_multilingual.json"
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
+    metrics["score_map"] = results
+    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote the score map into {meta_path}")
+
+
 def main() -> None:
     from safetensors.numpy import save_file
     from sklearn.linear_model import LogisticRegression
@@ -149,7 +213,18 @@ def main() -> None:
     parser.add_argument(
         "--terms", type=Path, default=None, help="lexicon to ship (default: --out's)"
     )
+    parser.add_argument(
+        "--map-only",
+        action="store_true",
+        help="keep the heads in --out; fit only the score map (and score dev, then test once)",
+    )
+    parser.add_argument(
+        "--score-test", action="store_true", help="with --map-only: score the test lines (once)"
+    )
     args = parser.parse_args()
+    if args.map_only:
+        map_only(args)
+        return
     embedder = E5Embedder()
     metrics: dict[str, object] = {"version": VERSION, "embedder": E5_VERSION}
 
@@ -295,11 +370,21 @@ def main() -> None:
     d_w = ridge.coef_.astype(np.float16).astype(np.float64)
     d_b = ridge.intercept_.astype(np.float16).astype(np.float64)
 
-    def shipped_scores(x: np.ndarray, texts: list[str]) -> np.ndarray:
+    def mixed_scores(x: np.ndarray, texts: list[str]) -> np.ndarray:
         head = calibrate(sentence_probs(x, texts), thresholds)
         distilled = np.clip(x @ d_w.T + d_b, 0, 1)
         mixed = (1 - DISTILLED_MIX) * head + DISTILLED_MIX * distilled
         return np.clip(mixed + terms_w * terms.probabilities(texts), 0, 1)
+
+    # The score map: the mix's quantiles on the projected train lines -> the English path's on
+    # the English train lines (no labels are used).
+    score_map = fit_score_map(
+        np.vstack([mixed_scores(vec[lang, "train"], data[lang, "train"].texts) for lang in LANGS]),
+        teacher,
+    )
+
+    def shipped_scores(x: np.ndarray, texts: list[str]) -> np.ndarray:
+        return map_scores(mixed_scores(x, texts), score_map)
 
     # Test, once: the two training sets' heads (at their dev-best C) and the shipped mix.
     test: dict[str, dict[str, object]] = {}
@@ -359,6 +444,7 @@ def main() -> None:
         "terms_weight": terms_w,
         "distilled_mix": DISTILLED_MIX,
         "distill_alpha": DISTILL_ALPHA,
+        **score_map_block(score_map),
         "song_head": {
             "version": SONG_VERSION,
             "common_bonus": COMMON_BONUS,

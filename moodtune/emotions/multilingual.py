@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from moodtune.embed import Embedder, get_embedder
-from moodtune.emotions.base import SongEmotions
+from moodtune.emotions.base import PRESENT, SongEmotions
 from moodtune.emotions.local import SongHead, TermMember, _sigmoid, calibrate, song_profile
 from moodtune.errors import ExtractionError
 from moodtune.models import EMOTIONS, EmotionProfile
@@ -63,12 +63,18 @@ class MultilingualWeights:
     distilled_weight: np.ndarray | None = None  # (8, 384)
     distilled_bias: np.ndarray | None = None  # (8,)
     distilled_mix: float = 0.0
+    # (2, 8, K): per emotion, K quantiles of the mixed scores on the projected train lines
+    # ("from") and of the English path's scores on English train lines ("to"); scores below
+    # PRESENT are mapped through them piecewise-linearly (`map_scores`). None: as mixed.
+    score_map: np.ndarray | None = None
 
     def digest(self) -> str:
         parts = [self.weight.ravel(), self.bias, self.thresholds, [self.terms_weight]]
         parts += [self.song_head.weight.ravel(), self.song_head.bias, self.song_head.bonus]
         if self.distilled_weight is not None and self.distilled_bias is not None:
             parts += [self.distilled_weight.ravel(), self.distilled_bias, [self.distilled_mix]]
+        if self.score_map is not None:
+            parts += [self.score_map.ravel()]
         blob = np.round(np.concatenate([np.asarray(p, np.float64) for p in parts]), 4)
         return hashlib.sha1(blob.tobytes()).hexdigest()[:6]
 
@@ -106,6 +112,7 @@ def load_multilingual(root: Path) -> MultilingualWeights | None:
             if "distilled.bias" in t
             else None,
             distilled_mix=float(meta.get("distilled_mix", 0.0)),
+            score_map=_read_score_map(meta.get("score_map")),
         )
         if weights.distilled_mix > 0.0 and weights.distilled_weight is None:
             raise ValueError("distilled_mix without a distilled head")
@@ -119,6 +126,45 @@ def load_multilingual(root: Path) -> MultilingualWeights | None:
             "version; reinstall moodtune or rebuild them with scripts/train_multilingual.py."
         ) from exc
     return weights
+
+
+def _read_score_map(raw: object) -> np.ndarray | None:
+    """The optional `score_map` block: {"from": 8 lists, "to": 8 lists} of rising quantiles."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError("score_map must be an object")
+    out = np.array([raw["from"], raw["to"]], dtype=np.float64)
+    if out.ndim != 3 or out.shape[1] != len(EMOTIONS) or out.shape[2] < 2:
+        raise ValueError("score_map must hold 8 quantile lists in 'from' and in 'to'")
+    if np.any(np.diff(out, axis=2) < 0):
+        raise ValueError("score_map quantiles must not decrease")
+    return out
+
+
+def map_scores(scores: np.ndarray, score_map: np.ndarray | None) -> np.ndarray:
+    """Bring the scores below PRESENT to the English path's scale, per emotion, through the
+    quantile map (and keep them below PRESENT); a present score stays as it is.
+
+    The mix regresses towards the mean, so an absent emotion keeps a floor of 0.25-0.45 where
+    the English path gives 0.1-0.2, and the refined words fill with mild variants
+    (docs/multilingual.md). Which emotions are present is the mix's own decision, unchanged:
+    mapping those too raised XED F1 but lowered the `emotions` ranking.
+    """
+    if score_map is None:
+        return scores
+    x = np.asarray(scores, dtype=np.float64)
+    mapped = np.empty_like(x)
+    for j in range(len(EMOTIONS)):
+        mapped[:, j] = np.interp(x[:, j], score_map[0, j], score_map[1, j])
+    out: np.ndarray = np.where(x >= PRESENT, x, np.minimum(mapped, np.nextafter(PRESENT, 0.0)))
+    return out
+
+
+def fit_score_map(mixed: np.ndarray, english: np.ndarray, knots: int = 41) -> np.ndarray:
+    """Quantiles of the mixed scores and of the English path's scores, per emotion (2, 8, K)."""
+    q = np.linspace(0.0, 1.0, knots)
+    return np.stack([np.quantile(mixed, q, axis=0).T, np.quantile(english, q, axis=0).T])
 
 
 class MultilingualMember:
@@ -151,6 +197,11 @@ class MultilingualMember:
         return probs
 
     def scores(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """(n, 8) scores: the calibrated sentence head mixed with the distilled head, mapped
+        to the English path's scale (`score_map`)."""
+        return map_scores(self.mixed_scores(texts, vectors), self.weights.score_map)
+
+    def mixed_scores(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """(n, 8) scores: the calibrated sentence head mixed with the distilled head."""
         if len(texts) == 0:
             return np.zeros((0, len(EMOTIONS)))

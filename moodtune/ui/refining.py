@@ -13,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from moodtune.errors import MoodTuneError
-from moodtune.ui import widgets
+from moodtune.ui import resources, widgets
 from moodtune.ui.actions import QueryResult, ask, refine_result
 from moodtune.ui.list_actions import list_actions
 from moodtune.ui.safe import md_escape
@@ -55,6 +55,14 @@ def _follow_up(result: QueryResult) -> QueryResult:
     return result
 
 
+LYRICS_UNREADABLE = (
+    "Your feeling is not in English, and this library's embedder (MiniLM) compares words in "
+    "English only, so lyrics similarity is close to random order here; emotions, refined and "
+    "hybrid read the feeling in its language. To match words across languages, switch the "
+    "library's embedder to e5 on the Ingest page."
+)
+
+
 def results_section(result: QueryResult) -> None:
     """The (possibly refined) lists, the refinement controls, and the list's actions."""
     result = _apply_pending(result)
@@ -81,6 +89,8 @@ def results_section(result: QueryResult) -> None:
             change = changes.get(approach)
             if change is not None:
                 st.caption(md_escape(change.summary()))
+            if approach == "lyrics" and not resources.recommender().lyrics_readable(result.query):
+                st.info(LYRICS_UNREADABLE)
             if not recs:
                 st.info("No track matches the filters.")
             notes = {c.track_id: c.note for c in change.entries} if change is not None else {}

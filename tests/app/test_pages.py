@@ -303,3 +303,17 @@ def test_hybrid_cards_show_a_match_figure_and_the_raw_score(library_home: Path) 
         assert percent.isdigit(), caption
         assert 0 <= int(percent) <= 100
         assert "raw hybrid score 0.0" in caption
+
+
+def test_lyrics_results_for_a_feeling_in_another_language_say_why_they_are_weak(
+    library_home: Path,
+) -> None:
+    from moodtune.ui.refining import LYRICS_UNREADABLE
+
+    at = _ask(run_page("recommend"), "me siento tan solo desde que te fuiste", "lyrics")
+    assert not at.exception, [e.value for e in at.exception]
+    assert plain(LYRICS_UNREADABLE) in [plain(i.value) for i in at.info]
+    at = _ask(at, "me siento tan solo desde que te fuiste", "hybrid")
+    assert plain(LYRICS_UNREADABLE) not in [plain(i.value) for i in at.info]
+    at = _ask(at, QUERY, "lyrics")
+    assert plain(LYRICS_UNREADABLE) not in [plain(i.value) for i in at.info]

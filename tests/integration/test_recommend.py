@@ -137,3 +137,34 @@ def test_every_approach_gives_one_comparable_match_figure(recommender: Recommend
         assert all(0.0 <= m <= 1.0 for m in matches)
     # The raw scores stay each approach's own: hybrid's fusion score is far below a cosine.
     assert by_approach["hybrid"][0].score < 0.05 < by_approach["lyrics"][0].score
+
+
+def test_hybrid_leaves_out_word_ranks_it_cannot_read(recommender: Recommender) -> None:
+    """MiniLM does not cross languages: for a feeling in Spanish the hybrid fuses the two
+    emotion rankings instead of lyrics (noise) with refined; an English feeling keeps lyrics."""
+    import numpy as np
+
+    from moodtune.recommend import _fused, rank_emotions, rank_hybrid, rank_refined
+
+    index = recommender.model_index()
+    spanish = recommender.context("me siento tan solo desde que te fuiste, lloro cada noche")
+    english = recommender.context("I feel so alone since you left, I cry every night")
+    assert not spanish.lyrics_readable
+    assert english.lyrics_readable
+    expected = _fused(rank_emotions(spanish, index), rank_refined(spanish, index), np.zeros(0, int))
+    assert np.allclose(rank_hybrid(spanish, index), expected)
+    with_lyrics = _fused(
+        rank_emotions(english, index), rank_refined(english, index), np.zeros(0, int)
+    )
+    assert not np.allclose(rank_hybrid(english, index), with_lyrics)
+
+
+def test_a_cross_lingual_embedder_keeps_the_word_ranks(recommender: Recommender) -> None:
+    from moodtune.recommend import QueryContext
+
+    class E5Named:
+        name = "e5"
+
+    ctx = QueryContext("me siento tan solo", E5Named(), recommender.extractor,  # type: ignore[arg-type]
+                       recommender.word_vectors)  # fmt: skip
+    assert ctx.lyrics_readable

@@ -129,3 +129,63 @@ def test_unicode_tokens_and_multilingual_terms() -> None:
     assert terms.fires("je suis en colère")[anger] == 1.0
     assert terms.fires("je ne suis pas en colère")[anger] == 0.0  # negated
     assert terms.fires("no estoy enojado")[anger] == 0.0
+
+
+def test_the_score_map_brings_absent_scores_to_the_english_scale_and_keeps_present_ones() -> None:
+    from moodtune.emotions.multilingual import fit_score_map, map_scores
+
+    rng = np.random.default_rng(0)
+    mixed = np.clip(rng.normal(0.35, 0.08, size=(2000, len(EMOTIONS))), 0, 1)  # a high floor
+    english = np.clip(rng.beta(1.2, 5.0, size=(2000, len(EMOTIONS))), 0, 1)  # mostly low
+    score_map = fit_score_map(mixed, english)
+    assert score_map.shape == (2, len(EMOTIONS), 41)
+    assert np.all(np.diff(score_map, axis=2) >= 0)
+    scores = np.array([[0.30, 0.35, 0.40, 0.45, 0.49, 0.50, 0.70, 0.95]])
+    out = map_scores(scores, score_map)
+    assert np.all(out[0, :4] < scores[0, :4])  # the floor comes down ...
+    assert np.all(np.diff(out[0, :5]) >= 0)  # ... keeping the order
+    assert np.all(out[0, :5] < PRESENT)  # an absent emotion stays absent
+    assert np.array_equal(out[0, 5:], scores[0, 5:])  # a present one is untouched
+    assert map_scores(scores, None) is scores
+
+
+def test_the_shipped_score_map_lowers_the_floor_of_a_feeling_in_another_language(
+    extractor: LocalExtractor,
+) -> None:
+    weights = extractor.weights.multilingual
+    assert weights is not None
+    assert weights.score_map is not None
+    unmapped = LocalExtractor(
+        replace(extractor.weights, multilingual=replace(weights, score_map=None))
+    )
+    text = "estoy tan triste que no puedo dejar de llorar"
+    before, after = unmapped.extract([text])[0].scores, extractor.extract([text])[0].scores
+    absent = [j for j, s in enumerate(before) if s < PRESENT]
+    assert absent
+    assert all(after[j] <= before[j] for j in absent)
+    assert np.mean([after[j] for j in absent]) < np.mean([before[j] for j in absent]) - 0.05
+    assert [s >= PRESENT for s in after] == [s >= PRESENT for s in before]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not a map",
+        {"from": [[0.0, 1.0]] * 7, "to": [[0.0, 1.0]] * 7},
+        {"from": [[1.0, 0.0]] * 8, "to": [[0.0, 1.0]] * 8},
+    ],
+)
+def test_a_broken_score_map_is_refused(tmp_path: object, raw: object) -> None:
+    import shutil
+    from pathlib import Path
+
+    from moodtune.emotions.multilingual import ML_META_FILE, load_multilingual
+    from moodtune.errors import ExtractionError
+
+    root = Path(str(tmp_path)) / "weights"
+    shutil.copytree(weights_dir(), root)
+    meta = json.loads((root / ML_META_FILE).read_text(encoding="utf-8"))
+    meta["score_map"] = raw
+    (root / ML_META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ExtractionError):
+        load_multilingual(root)
