@@ -209,3 +209,21 @@ def apply_calibration(
         adjusted = log_beliefs(profiles[part]) + x @ calibration.weight.T
         out[part] = profiles_from_song_scores(adjusted)
     return out
+
+
+def nearest_corrected(
+    states: np.ndarray, corrected_states: np.ndarray, calibration: Calibration
+) -> np.ndarray:
+    """For each state, the position in `corrected_states` of the corrected song it most
+    resembles in the calibration's frame (cosine): what a calibrated track's card names."""
+    if calibration.centre is None or not len(corrected_states):
+        return np.full(len(states), -1, dtype=np.int64)
+    anchors = features(corrected_states, calibration.centre, calibration.scale)
+    anchors /= np.maximum(np.linalg.norm(anchors, axis=1, keepdims=True), 1e-12)
+    out = np.empty(len(states), dtype=np.int64)
+    for start in range(0, len(states), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        out[part] = np.argmax(
+            features(states[part], calibration.centre, calibration.scale) @ anchors.T, axis=1
+        )
+    return out

@@ -392,6 +392,7 @@ def recommend(
     for r in results:
         emotions = ", ".join(f"{m.word} ({m.song_score:.2f})" for m in r.matched_emotions)
         by = _EMOTIONS_BY.get(r.emotions_by, "")
+        by += f" ({r.emotions_note})" if r.emotions_note else ""
         moved_note = f"  ({notes[r.track_id]})" if notes.get(r.track_id) else ""
         _echo(
             f"{r.rank}. {r.artist} - {r.title}  [{r.match:.0%} match, score {r.score:.3f}]  "

@@ -4,7 +4,7 @@ Owns: finding a track by id or title, recording and undoing a listener's correct
 track's title and artist, listing the corrections of a library, and the evaluation of the
 library's song emotions as listeners hear them (`corrected_agreement`): agreement of the
 uncorrected labelled tracks with their labels, before and after the calibration the
-corrections switch on, plus the calibration's leave-one-out check.
+corrections switch on, plus the calibration's held-out check.
 Must not print or import streamlit.
 """
 
@@ -123,8 +123,8 @@ def calibration_effect(
     states: StatesSource | None = None,
 ) -> CalibrationEffect:
     """Whether the calibration is on, why, and how many tracks it moves (no labels needed)."""
-    profiles, sources, calibration = listener_profiles(index, corrections, states)
-    return _effect(index, corrections, profiles, sources, calibration)
+    heard = listener_profiles(index, corrections, states)
+    return _effect(index, corrections, heard.profiles, heard.sources, heard.calibration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,8 @@ def corrected_agreement(
     `states` reads the library's song states, which the calibration learns over; without it
     the calibration stays off.
     """
-    profiles, sources, calibration = listener_profiles(index, corrections, states)
+    heard = listener_profiles(index, corrections, states)
+    profiles, sources, calibration = heard.profiles, heard.sources, heard.calibration
     corrected = corrected_rows(index, corrections)
     rows = [
         r
@@ -208,7 +209,7 @@ def _share(value: float | None) -> str:
 
 
 def corrected_agreement_table(result: CorrectedAgreement) -> str:
-    """Before and after on the judged tracks, and the leave-one-out check, as Markdown."""
+    """Before and after on the judged tracks, and the held-out check, as Markdown."""
     pct = round(result.after.confidence * 100)
     rows = [
         [
@@ -232,7 +233,7 @@ def corrected_agreement_table(result: CorrectedAgreement) -> str:
             f"top-1 [{pct}% CI]",
             f"main in top 2 [{pct}% CI]",
             f"macro-F1 [{pct}% CI]",
-            "on the corrections (leave-one-out)",
+            "on the corrections, held out in turn",
         ],
         rows,
     )

@@ -247,6 +247,9 @@ class LibraryIndex:
     # Who set each row's emotions: "model" (as stored), "calibrated" (the model's, calibrated by
     # listeners' corrections) or "listener". Empty means all "model"; see moodtune.listener.
     emotion_sources: tuple[str, ...] = ()
+    # For a "calibrated" row, the row of the corrected track its song most resembles (-1 for
+    # other rows); empty when nothing is calibrated. See moodtune.listener.
+    calibrated_like: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     profile_norms: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     # Release year and duration per row, 0 where unknown; empty in hand-built indexes.
     years: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -302,6 +305,16 @@ class LibraryIndex:
 
     def emotion_source(self, row: int) -> str:
         return self.emotion_sources[row] if self.emotion_sources else "model"
+
+    def calibrated_note(self, row: int) -> str:
+        """For a calibrated row, the corrected song it most resembles and what it was set to."""
+        if not len(self.calibrated_like) or self.calibrated_like[row] < 0:
+            return ""
+        like = int(self.calibrated_like[row])
+        return (
+            f"nearest corrected song: “{self.titles[like]}” — {self.artists[like]}, "
+            f"set to {EMOTIONS[int(np.argmax(self.profiles[like]))]}"
+        )
 
     def profile(self, row: int) -> EmotionProfile:
         return EmotionProfile(tuple(float(x) for x in self.profiles[row]))

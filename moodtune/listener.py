@@ -24,6 +24,7 @@ from moodtune.calibration import (
     apply_calibration,
     fit_calibration,
     library_frame,
+    nearest_corrected,
 )
 from moodtune.corrections import Correction, corrected_profile
 from moodtune.emotions.vectors import WordVectors
@@ -89,19 +90,29 @@ def calibration_for(
     return calibration, aligned
 
 
+@dataclass(frozen=True, slots=True)
+class ListenerProfiles:
+    """Each row's profile as listeners hear it, who set it, the calibration behind it, and for
+    each calibrated row the row of the corrected track its song most resembles (else -1)."""
+
+    profiles: np.ndarray  # (n, 8) float32
+    sources: tuple[str, ...]
+    calibration: Calibration
+    like: np.ndarray  # (n,) int64
+
+
 def listener_profiles(
     index: LibraryIndex,
     corrections: Mapping[str, Correction],
     states: StatesSource | None = None,
-) -> tuple[np.ndarray, tuple[str, ...], Calibration]:
-    """Each row's profile as listeners hear it, who set it, and the calibration behind it.
-
-    When the calibration is on, it moves every uncorrected track that has a song state.
-    """
+) -> ListenerProfiles:
+    """The library's profiles with corrections applied and, when the calibration is on, every
+    uncorrected track that has a song state calibrated."""
     rows = corrected_rows(index, corrections)
     calibration, aligned = calibration_for(index, corrections, states)
     profiles = np.array(index.profiles, dtype=np.float32, copy=True)
     sources = [MODEL] * len(index)
+    like = np.full(len(index), -1, dtype=np.int64)
     if calibration.active and aligned is not None:
         others = np.flatnonzero(aligned.present)
         others = others[~np.isin(others, list(rows))]
@@ -109,12 +120,17 @@ def listener_profiles(
             profiles[others] = apply_calibration(
                 index.profiles[others], aligned.vectors[others], calibration
             )
+            taught = np.array([r for r in sorted(rows) if aligned.present[r]], dtype=np.int64)
+            nearest = nearest_corrected(
+                aligned.vectors[others], aligned.vectors[taught], calibration
+            )
+            like[others] = taught[nearest]
             for r in others.tolist():
                 sources[r] = CALIBRATED
     for row, tid in rows.items():
         profiles[row] = corrected_profile(index.profile(row), corrections[tid]).scores
         sources[row] = LISTENER
-    return profiles, tuple(sources), calibration
+    return ListenerProfiles(profiles, tuple(sources), calibration, like)
 
 
 def refined_weights(profiles: np.ndarray) -> np.ndarray:
@@ -164,7 +180,8 @@ def listener_view(
     if index.refined_mix is None:
         index = with_refined_mix(index, words)
     assert index.refined_mix is not None
-    profiles, sources, calibration = listener_profiles(index, corrections, states)
+    heard = listener_profiles(index, corrections, states)
+    profiles, sources, calibration = heard.profiles, heard.sources, heard.calibration
     kept = {tid: corrections[tid] for tid in index.track_ids if tid in corrections}
     changed = [r for r, s in enumerate(sources) if s != MODEL]
     if not changed:
@@ -203,6 +220,7 @@ def listener_view(
         emotion_table=WordTable(vectors, codes),
         refined_mix=WordMix(weights, mix.vocab, norms),
         emotion_sources=sources,
+        calibrated_like=heard.like if calibration.active else np.zeros(0, np.int64),
     )
     return ListenerView(adjusted, calibration, kept)
 

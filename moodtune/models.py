@@ -187,6 +187,8 @@ class Recommendation:
     # Who set the song's emotions: "model", "calibrated" (by listeners' corrections) or
     # "listener" (this track was corrected).
     emotions_by: str = "model"
+    # For "calibrated": the corrected song this one most resembles, and what it was set to.
+    emotions_note: str = ""
     playlists: tuple[str, ...] = ()  # names of the playlists that hold the track
     year: int | None = None  # release year, None where unknown
     # Set on a refined list: True when a thumbs-down on a similar earlier query moved it down.

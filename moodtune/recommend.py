@@ -511,6 +511,7 @@ class Recommender:
             matched_line=self._best_line(ctx, index, row, by_emotion=approach != "lyrics"),
             matched_emotions=matched_emotions(ctx.profile, song),
             emotions_by=index.emotion_source(row),
+            emotions_note=index.calibrated_note(row),
         )
 
     def _best_line(

@@ -91,6 +91,7 @@ def recommendation_card(
             for m in rec.matched_emotions
         )
         by = f" · {EMOTIONS_BY[rec.emotions_by]}" if rec.emotions_by in EMOTIONS_BY else ""
+        by += f" ({rec.emotions_note})" if rec.emotions_note else ""
         st.caption(
             md_escape(
                 f"{rec.match:.0%} match · {rec.approach} · {matched}{by} "
@@ -202,7 +203,14 @@ def track_detail(library: Store, index: LibraryIndex, row: int) -> None:
     profile = index.profile(row)
     st.markdown(f"**{md_escape(index.titles[row])}** — {md_escape(index.artists[row])}")
     if index.emotion_source(row) in EMOTIONS_BY:
-        st.caption(EMOTIONS_BY[index.emotion_source(row)].capitalize() + ".")
+        note = index.calibrated_note(row)
+        st.caption(
+            md_escape(
+                EMOTIONS_BY[index.emotion_source(row)].capitalize()
+                + (f": {note}." if note else "."),
+                400,
+            )
+        )
     left, right = st.columns(2)
     left.plotly_chart(radar([(index.titles[row], profile)]), key="track-radar")
     with right:

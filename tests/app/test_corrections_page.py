@@ -105,3 +105,26 @@ def test_the_evaluation_page_on_an_unlabelled_library_says_what_the_calibration_
     shown = plain(" ".join(texts(at)))
     assert "No track of this library has labels, so there is nothing to judge it on." in shown
     assert "Calibration: O" in shown  # On: ... or Off: ..., with its reason
+
+
+def test_the_explorer_names_the_corrected_song_a_calibrated_track_resembles(
+    library_home: Path,
+) -> None:
+    import random
+
+    from moodtune.config import load_settings
+    from moodtune.store import Store
+
+    index = Store(load_settings(home=str(library_home)).library_url, read_only=True).index()
+    at = run_page("explorer")
+    shown_id = str(_by_prefix(at.selectbox, "explorer-fix-main-").key).removeprefix(
+        "explorer-fix-main-"
+    )
+    store = CorrectionStore(library_home / "corrections.db")
+    others = [r for r in range(len(index)) if index.track_ids[r] != shown_id]
+    for r in random.Random(3).sample(others, 30):
+        store.set(index.track_ids[r], index.labels[r][0])
+    at = run_page("explorer")
+    assert not at.exception, [e.value for e in at.exception]
+    shown = plain(" ".join(texts(at)))
+    assert "Emotions calibrated by listeners' corrections: nearest corrected song: “" in shown

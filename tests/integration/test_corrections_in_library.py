@@ -154,6 +154,17 @@ def test_enough_corrections_calibrate_the_other_tracks_in_every_approach(home: P
     assert len(moved) < len(index) // 3  # ... not most of them
     top = engine.recommend(HAPPY, "emotions", k=10)
     assert {r.emotions_by for r in top} <= {LISTENER, CALIBRATED}
+    # A calibrated card names the corrected song it most resembles, and what it was set to.
+    corrected_titles = {index.titles[index.track_ids.index(t)] for t in view.corrections}
+    for r in top:
+        if r.emotions_by == CALIBRATED:
+            assert r.emotions_note.startswith("nearest corrected song: “")
+            title = r.emotions_note.split("“")[1].split("”")[0]
+            assert title in corrected_titles
+            like = int(view.index.calibrated_like[view.index.track_ids.index(r.track_id)])
+            assert r.emotions_note.endswith(f"set to {view.index.dominant[like]}")
+        else:
+            assert r.emotions_note == ""
 
 
 def test_a_library_analysed_without_song_states_keeps_the_calibration_off(home: Path) -> None:

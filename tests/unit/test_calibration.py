@@ -8,6 +8,7 @@ import pytest
 from moodtune.calibration import (
     MAX_FOLDS,
     MIN_CORRECTIONS,
+    Calibration,
     apply_calibration,
     features,
     fit_calibration,
@@ -15,6 +16,7 @@ from moodtune.calibration import (
     held_out,
     library_frame,
     log_beliefs,
+    nearest_corrected,
 )
 from moodtune.emotions.base import profiles_from_song_scores
 from moodtune.library_index import SongStates
@@ -91,8 +93,6 @@ def test_an_unchanged_belief_gives_back_the_models_profile() -> None:
     rng = np.random.default_rng(2)
     profiles, states, _ = _library(rng, 30)
     centre, scale = _frame(states)
-    from moodtune.calibration import Calibration
-
     zero = Calibration(True, 10, 10, 0.5, 0.5, "On", np.zeros((len(EMOTIONS), DIM)), centre, scale)
     assert np.allclose(apply_calibration(profiles, states, zero), profiles, atol=1e-5)
 
@@ -169,3 +169,14 @@ def test_it_stays_off_when_held_out_corrections_fare_worse_than_the_model() -> N
     assert not result.active
     assert "no worse than the model" in result.reason
     assert result.summary()["active"] is False
+
+
+def test_a_calibrated_song_is_told_which_corrected_song_it_most_resembles() -> None:
+    rng = np.random.default_rng(8)
+    corrected = rng.normal(0.0, 1.0, size=(3, DIM))
+    others = corrected[[2, 0, 1, 2]] + rng.normal(0.0, 0.05, size=(4, DIM))
+    centre, scale = _frame(np.vstack([corrected, others]))
+    on = Calibration(True, 3, 3, 1.0, 1.0, "On", np.zeros((len(EMOTIONS), DIM)), centre, scale)
+    assert nearest_corrected(others, corrected, on).tolist() == [2, 0, 1, 2]
+    off = Calibration.off(3, 3, "Off")
+    assert nearest_corrected(others, corrected, off).tolist() == [-1] * 4
