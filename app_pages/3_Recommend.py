@@ -34,7 +34,8 @@ with st.form("recommend-form"):
     choice = left.radio(
         "Approach", approach_choices(), index=3, horizontal=True, key="rec-approach",
         help="lyrics: words of the songs · emotions: the 8 basic emotions · refined: intensities "
-        "and dyads · hybrid: fusion of lyrics and refined, nudged by votes · compare: all four",
+        "and dyads · hybrid: fusion of lyrics and refined (of emotions and refined for a feeling "
+        "the library's embedder cannot read), nudged by votes · compare: all four",
     )  # fmt: skip
     k = right.number_input("Results", min_value=1, max_value=20, value=5, key="rec-k")
     playlist = playlist_limit()
