@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from moodtune.charts import emotion_map
+from moodtune.charts import SOURCE_LEGEND, emotion_map
 from moodtune.errors import MoodTuneError
 from moodtune.explore import artist_names, build_points, filter_mask, selected_rows
 from moodtune.models import EMOTIONS
@@ -69,6 +69,8 @@ figure = emotion_map(
     members=None if playlist.kind == "library" else member_rows(index, shown),
 )
 st.plotly_chart(figure, key=MAP_KEY, on_select="rerun", selection_mode=("points", "box", "lasso"))
+if any(source != "model" for source in points.sources):
+    st.caption(SOURCE_LEGEND)
 selection_panel(index, clicked)
 
 selected = st.session_state[TRACK_KEY]

@@ -36,7 +36,19 @@ OTHER_COLOR = "#b8b8b8"
 # Overlaid radars (compared playlists) need colours apart from each other, not the theme's.
 OVERLAY_COLORS = ("#3d6fd6", "#f08a24", "#2a9d5c")
 MapKind = Literal["valence_arousal", "projection"]
-_HOVER = "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>"
+_HOVER = (
+    "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}%{customdata[4]}<extra></extra>"
+)
+# How the map marks tracks whose emotions listeners set (a diamond) or the corrections'
+# calibration moved (an outline), and what their hover adds.
+_SOURCE_SYMBOL = {"listener": "diamond"}
+SOURCE_LEGEND = (
+    "◆ diamond: emotions set by a listener · outlined: calibrated by listeners' corrections"
+)
+_SOURCE_HOVER = {
+    "listener": "<br><i>emotions set by a listener</i>",
+    "calibrated": "<br><i>calibrated by listeners' corrections</i>",
+}
 _MAX_LABEL = 80
 
 
@@ -142,6 +154,7 @@ def journey_map(
                     f"{n}. {plot_text(points.titles[i])}",
                     plot_text(points.artists[i]),
                     plot_text(points.top[i], 120),
+                    _SOURCE_HOVER.get(points.source(i), ""),
                 ]
                 for n, i in at
             ],
@@ -166,13 +179,23 @@ def _markers(
         y=coords[keep, 1],
         mode="markers",
         name=name,
-        marker={"color": color, "size": size, "opacity": opacity},
+        marker={
+            "color": color,
+            "size": size,
+            "opacity": opacity,
+            "symbol": [_SOURCE_SYMBOL.get(points.source(i), "circle") for i in keep],
+            "line": {
+                "color": "#222",
+                "width": [1.5 if points.source(i) == "calibrated" else 0 for i in keep],
+            },
+        },
         customdata=[
             [
                 int(points.rows[i]),
                 plot_text(points.titles[i]),
                 plot_text(points.artists[i]),
                 plot_text(points.top[i], 120),
+                _SOURCE_HOVER.get(points.source(i), ""),
             ]
             for i in keep
         ],

@@ -9,6 +9,7 @@ Must not import streamlit or plotly, read the store, or load models: callers pas
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ class ExplorerPoints:
     profiles: np.ndarray  # (n, 8)
     valence_arousal: np.ndarray  # (n, 2)
     projection: Projection
+    # Who set each track's emotions ("model", "calibrated", "listener"); empty means all model.
+    sources: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.track_ids)
@@ -83,7 +86,12 @@ class ExplorerPoints:
                 self.projection.components,
                 self.projection.explained,
             ),
+            sources=tuple(self.sources[i] for i in keep) if self.sources else (),
         )
+
+    def source(self, i: int) -> str:
+        """Who set the emotions of the i-th point."""
+        return self.sources[i] if self.sources else "model"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +162,12 @@ def top_emotions_text(scores: Sequence[float] | np.ndarray, n: int = 3) -> str:
 
 
 def build_points(index: LibraryIndex) -> ExplorerPoints:
-    """Compute the explorer's coordinates for every track in a library index."""
-    return points_from_arrays(index.track_ids, index.titles, index.artists, index.profiles)
+    """Compute the explorer's coordinates for every track in a library index (with who set
+    each track's emotions, for a view with listeners' corrections)."""
+    points = points_from_arrays(index.track_ids, index.titles, index.artists, index.profiles)
+    if not index.emotion_sources:
+        return points
+    return dataclasses.replace(points, sources=tuple(index.emotion_sources))
 
 
 def points_from_arrays(

@@ -128,3 +128,6 @@ def test_the_explorer_names_the_corrected_song_a_calibrated_track_resembles(
     assert not at.exception, [e.value for e in at.exception]
     shown = plain(" ".join(texts(at)))
     assert "Emotions calibrated by listeners' corrections: nearest corrected song: “" in shown
+    from moodtune.charts import SOURCE_LEGEND
+
+    assert plain(SOURCE_LEGEND) in shown  # the map's marks are explained

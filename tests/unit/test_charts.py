@@ -127,3 +127,20 @@ def test_confusion_heatmap_keeps_main_emotion_rows_and_every_column() -> None:
     assert list(heat.x) == list(EMOTIONS)
     assert heat.z[0][4] == 1
     assert heat.text[0][1] == ""  # empty cells stay blank
+
+
+def test_the_map_marks_tracks_set_by_listeners_and_calibrated_ones() -> None:
+    import dataclasses
+
+    points = dataclasses.replace(_points(), sources=("listener", "calibrated", "model", "model"))
+    fig = emotion_map(points)
+    marks: dict[int, tuple[str, float, str]] = {}
+    for trace in _tracks(fig):
+        for k, data in enumerate(trace.customdata):
+            marks[int(data[0])] = (trace.marker.symbol[k], trace.marker.line.width[k], data[4])
+    assert marks[0] == ("diamond", 0, "<br><i>emotions set by a listener</i>")
+    assert marks[1] == ("circle", 1.5, "<br><i>calibrated by listeners' corrections</i>")
+    assert marks[2] == ("circle", 0, "")
+    # A subset keeps who set each track's emotions.
+    assert points.subset(np.array([False, True, False, True])).sources == ("calibrated", "model")
+    assert _points().source(0) == "model"
