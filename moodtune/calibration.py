@@ -172,6 +172,10 @@ def fit_calibration(
         return Calibration.off(
             total, n, f"Off: the corrections name {distinct} main emotion; it needs {MIN_EMOTIONS}."
         )
+    if not np.all(np.isfinite(states)):
+        return Calibration.off(
+            total, n, "Off: some corrected tracks' song states are unusable; re-analyse them."
+        )
     y = [EMOTIONS.index(m) for m in mains]
     beliefs = log_beliefs(profiles)
     x = features(states, centre, scale)
@@ -187,9 +191,10 @@ def fit_calibration(
             False, total, n, before, after, f"Off: {figures}; it switches on only when it does "
             "no worse than the model."
         )  # fmt: skip
-    return Calibration(
-        True, total, n, before, after, f"On: {figures}.", fit_weight(beliefs, x, y), centre, scale
-    )
+    weight = fit_weight(beliefs, x, y)
+    if not np.all(np.isfinite(weight)):
+        return Calibration(False, total, n, before, after, "Off: the fit did not converge.")
+    return Calibration(True, total, n, before, after, f"On: {figures}.", weight, centre, scale)
 
 
 def apply_calibration(

@@ -425,8 +425,8 @@ class Store:
             for start in range(0, n, chunk):
                 for offset, value in enumerate(self.ds[SONG_STATE][start : start + chunk]):
                     arr = np.asarray(value if value is not None else (), dtype=np.float32).ravel()
-                    if not arr.size:
-                        continue
+                    if not arr.size or not np.all(np.isfinite(arr)):
+                        continue  # none stored, or unusable: the track keeps the model's
                     if vectors is None:
                         vectors = np.zeros((n, arr.size), dtype=np.float16)
                     if arr.size == vectors.shape[1]:

@@ -238,3 +238,14 @@ def test_a_kill_mid_write_loses_no_acknowledged_correction(tmp_path: Path) -> No
     assert len(current) == 50
     last = max(range(written), key=lambda i: i)
     assert current[f"t{last % 50}"].main == ("joy", "sadness", "anger", "fear")[last % 4]
+
+
+def test_an_unusable_stored_state_reads_as_none(home: Path) -> None:
+    settings = _settings(home)
+    store = Store(settings.library_url)
+    broken = np.full(384, np.nan, dtype=np.float32)
+    store.ds["song_state"][5] = broken
+    store.commit("a damaged state")
+    states = Store(settings.library_url, read_only=True).song_states()
+    assert not states.present[5]
+    assert states.present.sum() == 161

@@ -180,3 +180,17 @@ def test_a_calibrated_song_is_told_which_corrected_song_it_most_resembles() -> N
     assert nearest_corrected(others, corrected, on).tolist() == [2, 0, 1, 2]
     off = Calibration.off(3, 3, "Off")
     assert nearest_corrected(others, corrected, off).tolist() == [-1] * 4
+
+
+def test_unusable_states_keep_it_off() -> None:
+    rng = np.random.default_rng(9)
+    profiles, states, mains = _library(rng, 20)
+    centre, scale = _frame(states)
+    states = states.copy()
+    states[3, 0] = np.inf  # a state that should never reach it (the store drops those)
+    result = fit_calibration(
+        profiles, states, [EMOTIONS[m] for m in mains], centre=centre, scale=scale
+    )
+    assert not result.active
+    assert result.weight is None
+    assert "unusable" in result.reason
