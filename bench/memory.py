@@ -34,7 +34,7 @@ from harness import (
     write_result,
 )
 
-from moodtune.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+from moodtune.appserver import CHROMIUM, chromium_page, running_app
 
 QUERY = "rainy sunday, missing home"
 TARGET_MB = 1024  # issue 13: 100k tracks in 1 GB, everything included
@@ -98,32 +98,27 @@ def serve(home: Path, limit: int, query_files: list[Path] | None = None) -> dict
 
 def streamlit_after_one_query(home: Path, work: Path) -> dict[str, Any]:
     """Start the app, ask one feeling in a real browser, read the server's peak RSS."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     start = time.perf_counter()
     with running_app(ROOT, home, work / "streamlit.log") as (url, proc):
         healthy_s = time.perf_counter() - start
         idle_mb = proc_status_mb(proc.pid, "VmRSS")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.goto(f"{url}/Recommend")
-                box = page.get_by_label("How do you feel?")
-                expect(box).to_be_visible(timeout=120_000)
-                box.fill(QUERY)
-                asked = time.perf_counter()
-                page.locator('[data-testid="stFormSubmitButton"] button').click()
-                # Results are drawn with thumbs under each one (a radio group or buttons,
-                # depending on the Streamlit version).
-                thumbs = page.get_by_role("radiogroup", name="Feedback rating").or_(
-                    page.get_by_role("button", name="Thumbs up")
-                )
-                expect(thumbs.first).to_be_visible(timeout=300_000)
-                first_answer_s = time.perf_counter() - asked
-                first_result_s = time.perf_counter() - start
-            finally:
-                browser.close()
+        with chromium_page(1400, 1000) as page:
+            page.goto(f"{url}/Recommend")
+            box = page.get_by_label("How do you feel?")
+            expect(box).to_be_visible(timeout=120_000)
+            box.fill(QUERY)
+            asked = time.perf_counter()
+            page.locator('[data-testid="stFormSubmitButton"] button').click()
+            # Results are drawn with thumbs under each one (a radio group or buttons,
+            # depending on the Streamlit version).
+            thumbs = page.get_by_role("radiogroup", name="Feedback rating").or_(
+                page.get_by_role("button", name="Thumbs up")
+            )
+            expect(thumbs.first).to_be_visible(timeout=300_000)
+            first_answer_s = time.perf_counter() - asked
+            first_result_s = time.perf_counter() - start
         time.sleep(1.0)
         return {
             "healthy_after_s": round(healthy_s, 2),

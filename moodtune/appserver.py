@@ -3,7 +3,8 @@
 The Streamlit app, for a real browser: used by the end-to-end test and the memory benchmark,
 which both need a real `streamlit run app.py`. Owns the command line, the wait for
 /_stcore/health, the stop sequence, and the headless Debian Chromium path and flags the project
-drives it with. And an S3-compatible server (moto, offline) with one bucket, used by the
+drives it with (`chromium_page`, and `box_select` for the explorer map's box selection). And an
+S3-compatible server (moto, offline) with one bucket, used by the
 object-storage tests and benchmark. Must not import streamlit or the app itself.
 """
 
@@ -19,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
@@ -99,6 +101,33 @@ def running_app(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+@contextmanager
+def chromium_page(width: int, height: int) -> Iterator[Any]:
+    """A Playwright page in the project's headless Debian Chromium; closed on the way out."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
+def box_select(page: Any, chart: Any) -> None:
+    """Drag plotly's box selection over the upper-right part of `chart`'s plot area."""
+    chart.hover()
+    chart.locator('[data-title="Box Select"]').click()
+    area = chart.locator(".nsewdrag").first.bounding_box()
+    if area is None:
+        raise RuntimeError("the chart has no plot area to drag over")
+    x0, y0 = area["x"] + area["width"] * 0.55, area["y"] + area["height"] * 0.15
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + area["width"] * 0.3, y0 + area["height"] * 0.35, steps=12)
+    page.mouse.up()
 
 
 @contextmanager

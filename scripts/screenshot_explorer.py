@@ -13,12 +13,13 @@ import argparse
 import io
 import re
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PIL import Image
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from moodtune.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+from moodtune.appserver import chromium_page, running_app
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH = 1280
@@ -31,7 +32,34 @@ def _save(png: bytes, path: Path, width: int = 900) -> None:
     image = Image.open(io.BytesIO(png)).convert("RGB")
     image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
     image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
-    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1024} kB)")
+    print(f"wrote {path} ({path.stat().st_size // 1024} kB)")
+
+
+def _clip(page: Page, top: float, bottom: float) -> dict[str, float]:
+    """The page's main column between two heights."""
+    main = page.locator('[data-testid="stMain"]').bounding_box()
+    assert main is not None
+    return {"x": main["x"], "y": top, "width": main["width"], "height": bottom - top}
+
+
+Shot = Callable[[Page, str, Path], None]
+
+
+def shoot(description: str, shots: Sequence[Shot]) -> None:
+    """Parse --home and --out, serve the app on that library, and take `shots` in order."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--home", type=Path, required=True, help="MOODTUNE_HOME with the demo")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_app(ROOT, args.home.resolve(), Path(tmp) / "streamlit.log") as (url, _),
+        # Tall enough that the whole page renders without scrolling (Streamlit scrolls inside
+        # its own container, which a full-page screenshot would not unroll).
+        chromium_page(WIDTH, 3600) as page,
+    ):
+        for take in shots:
+            take(page, url, args.out)
 
 
 def _shoot(page: Page, url: str, out: Path) -> None:
@@ -42,13 +70,12 @@ def _shoot(page: Page, url: str, out: Path) -> None:
     page.get_by_role("option", name=re.compile(rf"^{SHOWN} · ")).click()
     expect(page.get_by_text(f"{SHOWN}: profile")).to_be_visible(timeout=60_000)
     page.wait_for_timeout(2500)
-    main = page.locator('[data-testid="stMain"]')
-    top = main.bounding_box()
     arc = page.locator(".st-key-playlist-arc").bounding_box()
-    assert top is not None
     assert arc is not None
-    clip = {"x": top["x"], "y": 0, "width": top["width"], "height": arc["y"] + arc["height"]}
-    _save(page.screenshot(clip=clip), out / "explorer_playlist.png")
+    _save(
+        page.screenshot(clip=_clip(page, 0, arc["y"] + arc["height"])),
+        out / "explorer_playlist.png",
+    )
 
     compare = page.get_by_role("combobox", name="Playlists to compare")
     for name in COMPARED:
@@ -63,33 +90,12 @@ def _shoot(page: Page, url: str, out: Path) -> None:
     table = page.locator('[data-testid="stDataFrame"]').bounding_box()
     assert heading is not None
     assert table is not None
-    clip = {
-        "x": top["x"],
-        "y": heading["y"] - 10,
-        "width": top["width"],
-        "height": table["y"] + table["height"] - heading["y"] + 20,
-    }
+    clip = _clip(page, heading["y"] - 10, table["y"] + table["height"] + 10)
     _save(page.screenshot(clip=clip), out / "explorer_compare.png")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, required=True, help="MOODTUNE_HOME with the demo")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs")
-    args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        running_app(ROOT, args.home.resolve(), Path(tmp) / "streamlit.log") as (url, _),
-        sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
-        try:
-            # Tall enough that the whole page renders without scrolling (Streamlit scrolls inside
-            # its own container, which a full-page screenshot would not unroll).
-            page = browser.new_page(viewport={"width": WIDTH, "height": 3600})
-            _shoot(page, url, args.out)
-        finally:
-            browser.close()
+    shoot(__doc__.splitlines()[0], [_shoot])
 
 
 if __name__ == "__main__":

@@ -11,14 +11,12 @@ either):
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
-from screenshot_explorer import WIDTH, _save  # scripts/ is on the path when run
+from playwright.sync_api import Page, expect
+from screenshot_explorer import _clip, _save, shoot  # scripts/ is on the path when run
 
-from moodtune.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+from moodtune.appserver import box_select
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = "they lied to us and I am furious"
@@ -37,18 +35,11 @@ def _refined(page: Page, url: str, out: Path) -> None:
     page.locator(".st-key-rec-followup-go button").click()
     expect(page.get_by_text("Changed:", exact=False).first).to_be_visible(timeout=MODEL_MS)
     page.wait_for_timeout(2500)
-    main = page.locator('[data-testid="stMain"]').bounding_box()
     start = page.get_by_text("Refined:", exact=False).first.bounding_box()
     keep = page.get_by_role("heading", name="Keep this list").bounding_box()
-    assert main is not None
     assert start is not None
     assert keep is not None
-    clip = {
-        "x": main["x"],
-        "y": start["y"] - 10,
-        "width": main["width"],
-        "height": keep["y"] - start["y"] + 140,
-    }
+    clip = _clip(page, start["y"] - 10, keep["y"] + 130)
     _save(page.screenshot(clip=clip), out / "recommend_refined.png")
 
 
@@ -57,51 +48,21 @@ def _selection(page: Page, url: str, out: Path) -> None:
     chart = page.locator('.st-key-explorer-map [data-testid="stPlotlyChart"]')
     expect(chart).to_be_visible(timeout=MODEL_MS)
     page.wait_for_timeout(2000)
-    chart.hover()
-    chart.locator('[data-title="Box Select"]').click()
-    area = chart.locator(".nsewdrag").first.bounding_box()
-    assert area is not None
-    x0, y0 = area["x"] + area["width"] * 0.55, area["y"] + area["height"] * 0.15
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move(x0 + area["width"] * 0.3, y0 + area["height"] * 0.35, steps=12)
-    page.mouse.up()
+    box_select(page, chart)
     expect(page.get_by_text("tracks selected on the map", exact=False)).to_be_visible(
         timeout=60_000
     )
     page.wait_for_timeout(2500)
     top = chart.bounding_box()
     keep = page.locator(".st-key-explorer-selection-spotify").bounding_box()
-    main = page.locator('[data-testid="stMain"]').bounding_box()
     assert top is not None
     assert keep is not None
-    assert main is not None
-    clip = {
-        "x": main["x"],
-        "y": top["y"] - 10,
-        "width": main["width"],
-        "height": keep["y"] + keep["height"] - top["y"] + 20,
-    }
+    clip = _clip(page, top["y"] - 10, keep["y"] + keep["height"] + 10)
     _save(page.screenshot(clip=clip), out / "explorer_selection.png")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, required=True, help="MOODTUNE_HOME with the demo")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs")
-    args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        running_app(ROOT, args.home.resolve(), Path(tmp) / "streamlit.log") as (url, _),
-        sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
-        try:
-            page = browser.new_page(viewport={"width": WIDTH, "height": 3600})
-            _refined(page, url, args.out)
-            _selection(page, url, args.out)
-        finally:
-            browser.close()
+    shoot(__doc__.splitlines()[0], [_refined, _selection])
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from moodtune.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+from moodtune.appserver import CHROMIUM, box_select, chromium_page, running_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -141,122 +141,104 @@ def _journey_drawn(page: Page) -> None:
 def test_feeling_results_thumbs_up_and_explorer(server: str, app_home: Path) -> None:
     # Fail, never skip: .ci/run installs Debian's chromium, and a silent skip would hide it.
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)"
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server}/Recommend")
-            box = page.get_by_label("How do you feel?")
-            expect(box).to_be_visible(timeout=60_000)
-            # st.navigation names the entry page "Home" (the old pages/ layout showed "app").
-            nav = page.locator('[data-testid="stSidebarNav"]')
-            expect(nav.get_by_text("Home", exact=True)).to_be_visible()
-            assert nav.get_by_text("app", exact=True).count() == 0
-            box.fill(QUERY)
-            page.get_by_role("radio", name="lyrics").check(force=True)
-            page.locator('[data-testid="stFormSubmitButton"] button').click()
+    with chromium_page(1400, 1000) as page:
+        page.goto(f"{server}/Recommend")
+        box = page.get_by_label("How do you feel?")
+        expect(box).to_be_visible(timeout=60_000)
+        # st.navigation names the entry page "Home" (the old pages/ layout showed "app").
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        expect(nav.get_by_text("Home", exact=True)).to_be_visible()
+        assert nav.get_by_text("app", exact=True).count() == 0
+        box.fill(QUERY)
+        page.get_by_role("radio", name="lyrics").check(force=True)
+        page.locator('[data-testid="stFormSubmitButton"] button').click()
 
-            thumbs_up = page.get_by_role("radio", name="Thumbs up")
-            expect(thumbs_up.first).to_be_visible(timeout=MODEL_S)
-            expect(thumbs_up).to_have_count(5, timeout=60_000)  # cards arrive one by one
-            expect(page.get_by_text("% match", exact=False).first).to_be_visible()
-            expect(page.get_by_text("raw lyrics score", exact=False).first).to_be_visible()
-            thumbs_up.first.click()
-            expect(page.get_by_text("Thanks, your vote is saved.")).to_be_visible(timeout=30_000)
+        thumbs_up = page.get_by_role("radio", name="Thumbs up")
+        expect(thumbs_up.first).to_be_visible(timeout=MODEL_S)
+        expect(thumbs_up).to_have_count(5, timeout=60_000)  # cards arrive one by one
+        expect(page.get_by_text("% match", exact=False).first).to_be_visible()
+        expect(page.get_by_text("raw lyrics score", exact=False).first).to_be_visible()
+        thumbs_up.first.click()
+        expect(page.get_by_text("Thanks, your vote is saved.")).to_be_visible(timeout=30_000)
 
-            deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 20
+        rows = _feedback_rows(app_home / "feedback.db")
+        while not rows and time.monotonic() < deadline:
+            time.sleep(0.5)
             rows = _feedback_rows(app_home / "feedback.db")
-            while not rows and time.monotonic() < deadline:
-                time.sleep(0.5)
-                rows = _feedback_rows(app_home / "feedback.db")
-            assert len(rows) == 1
-            query, approach, rank, track_id, vote, session = rows[0]
-            assert (query, approach, rank, vote) == (QUERY, "lyrics", 1, 1)
-            assert track_id
-            assert session
+        assert len(rows) == 1
+        query, approach, rank, track_id, vote, session = rows[0]
+        assert (query, approach, rank, vote) == (QUERY, "lyrics", 1, 1)
+        assert track_id
+        assert session
 
-            _journey_drawn(page)
+        _journey_drawn(page)
 
-            page.locator('[data-testid="stSidebarNav"]').get_by_text("Emotion Explorer").click()
-            chart = page.locator('[data-testid="stPlotlyChart"]').first
-            expect(chart).to_be_visible(timeout=MODEL_S)
-            points = chart.locator(".scatterlayer .point")
-            expect(points.first).to_be_attached(timeout=60_000)
-            assert points.count() >= 100  # every demo song is a point on the map
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Emotion Explorer").click()
+        chart = page.locator('[data-testid="stPlotlyChart"]').first
+        expect(chart).to_be_visible(timeout=MODEL_S)
+        points = chart.locator(".scatterlayer .point")
+        expect(points.first).to_be_attached(timeout=60_000)
+        assert points.count() >= 100  # every demo song is a point on the map
 
-            # Clicking a point (another track than the one shown) shows that track's profile.
-            shown = _select_box(page, "Track").inner_text()
-            title, (x, y) = "", (0.0, 0.0)
-            for i in range(10):
-                box = points.nth(i).bounding_box()
-                assert box is not None
-                x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-                page.mouse.move(x, y)
-                hover_title = chart.locator(".hoverlayer .hovertext tspan").first
-                expect(hover_title).to_be_attached(timeout=10_000)
-                title = (hover_title.text_content() or "").strip()
-                if title and f"{title} —" not in shown:
-                    break
-            assert title
-            page.mouse.click(x, y)
-            detail = page.locator('[data-testid="stMarkdown"]').filter(has_text=f"{title} —")
-            expect(detail.first).to_be_visible(timeout=30_000)
+        # Clicking a point (another track than the one shown) shows that track's profile.
+        shown = _select_box(page, "Track").inner_text()
+        title, (x, y) = "", (0.0, 0.0)
+        for i in range(10):
+            box = points.nth(i).bounding_box()
+            assert box is not None
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            hover_title = chart.locator(".hoverlayer .hovertext tspan").first
+            expect(hover_title).to_be_attached(timeout=10_000)
+            title = (hover_title.text_content() or "").strip()
+            if title and f"{title} —" not in shown:
+                break
+        assert title
+        page.mouse.click(x, y)
+        detail = page.locator('[data-testid="stMarkdown"]').filter(has_text=f"{title} —")
+        expect(detail.first).to_be_visible(timeout=30_000)
 
-            # The listener says how that song feels; the correction lands in SQLite.
-            # The form is redrawn for the clicked track: open its list once the rerun settles.
-            main = page.locator('[data-testid="stSelectbox"]').filter(has_text="Main emotion")
-            _pick(page, main, page.get_by_role("option", name="anticipation", exact=True))
-            save = page.get_by_role("button", name="Save", exact=True)
-            expect(save).to_be_enabled(timeout=30_000)
-            save.click()
-            expect(page.get_by_text("Emotions set by a listener.")).to_be_visible(timeout=60_000)
-            fixed = _corrections(app_home / "corrections.db")
-            assert [(t, m, who) for t, m, who in fixed] == [(fixed[0][0], "anticipation", "app")]
+        # The listener says how that song feels; the correction lands in SQLite.
+        # The form is redrawn for the clicked track: open its list once the rerun settles.
+        main = page.locator('[data-testid="stSelectbox"]').filter(has_text="Main emotion")
+        _pick(page, main, page.get_by_role("option", name="anticipation", exact=True))
+        save = page.get_by_role("button", name="Save", exact=True)
+        expect(save).to_be_enabled(timeout=30_000)
+        save.click()
+        expect(page.get_by_text("Emotions set by a listener.")).to_be_visible(timeout=60_000)
+        fixed = _corrections(app_home / "corrections.db")
+        assert [(t, m, who) for t, m, who in fixed] == [(fixed[0][0], "anticipation", "app")]
 
-            _playlists_compared(page)
-        finally:
-            browser.close()
+        _playlists_compared(page)
 
 
 def test_a_box_selection_on_the_map_is_saved_as_a_playlist(server: str, app_home: Path) -> None:
     """Box select a corner of the explorer's map, save those tracks, find the playlist stored."""
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (see .ci/run)"
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from moodtune.playlists import read_playlists
     from moodtune.store import Store
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS))
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1400})
-            page.goto(f"{server}/Emotion_Explorer")
-            chart = page.locator('.st-key-explorer-map [data-testid="stPlotlyChart"]')
-            expect(chart.locator(".scatterlayer .point").first).to_be_attached(timeout=MODEL_S)
-            chart.hover()
-            chart.locator('[data-title="Box Select"]').click()
-            area = chart.locator(".nsewdrag").first.bounding_box()
-            assert area is not None
-            x0, y0 = area["x"] + area["width"] * 0.55, area["y"] + area["height"] * 0.15
-            page.mouse.move(x0, y0)
-            page.mouse.down()
-            page.mouse.move(x0 + area["width"] * 0.3, y0 + area["height"] * 0.35, steps=12)
-            page.mouse.up()
-            heading = page.get_by_text(re.compile(r"^\d+ tracks selected on the map$"))
-            expect(heading).to_be_visible(timeout=60_000)
-            count = int((heading.inner_text() or "0").split()[0])
-            assert count >= 2
-            name = page.locator(".st-key-explorer-selection-name input")
-            name.fill("Bright corner")
-            page.locator(".st-key-explorer-selection-save button").click()
-            expect(page.get_by_text(f"Saved “Bright corner” ({count} tracks).")).to_be_visible(
-                timeout=60_000
-            )
-            expect(page.locator(".st-key-explorer-selection-m3u button")).to_be_visible()
-        finally:
-            browser.close()
+    with chromium_page(1400, 1400) as page:
+        page.goto(f"{server}/Emotion_Explorer")
+        chart = page.locator('.st-key-explorer-map [data-testid="stPlotlyChart"]')
+        expect(chart.locator(".scatterlayer .point").first).to_be_attached(timeout=MODEL_S)
+        box_select(page, chart)
+        heading = page.get_by_text(re.compile(r"^\d+ tracks selected on the map$"))
+        expect(heading).to_be_visible(timeout=60_000)
+        count = int((heading.inner_text() or "0").split()[0])
+        assert count >= 2
+        name = page.locator(".st-key-explorer-selection-name input")
+        name.fill("Bright corner")
+        page.locator(".st-key-explorer-selection-save button").click()
+        expect(page.get_by_text(f"Saved “Bright corner” ({count} tracks).")).to_be_visible(
+            timeout=60_000
+        )
+        expect(page.locator(".st-key-explorer-selection-m3u button")).to_be_visible()
     saved = [
         p
         for p in read_playlists(Store(app_home / "library", read_only=True))
