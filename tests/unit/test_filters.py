@@ -13,30 +13,14 @@ from moodtune.filters import (
     unknown_year_note,
     year_mask,
 )
-from moodtune.library_index import WordTable, memory_pack
 from moodtune.store import LibraryIndex
+from tests.unit.hand_index import hand_index
 
 
 def _index(artists: list[str], years: list[int | None]) -> LibraryIndex:
     n = len(artists)
-    emb = np.eye(n, 4, dtype=np.float32)
-    return LibraryIndex(
-        version="v",
-        track_ids=tuple(f"t{i}" for i in range(n)),
-        titles=tuple(f"Song {i}" for i in range(n)),
-        artists=tuple(artists),
-        albums=("",) * n,
-        urls=("",) * n,
-        labels=((),) * n,
-        extractors=("local",) * n,
-        extractor_versions=("1",) * n,
-        emotion_words=("",) * n,
-        refined_words=("",) * n,
-        song_emb=emb,
-        pack=memory_pack(list(emb[:, None, :]), 4),
-        profiles=np.zeros((n, 8), dtype=np.float32),
-        emotion_table=WordTable.of_rows(emb),
-        years=np.array([y or 0 for y in years], dtype=np.int32),
+    return hand_index(
+        np.zeros((n, 8)), song_emb=np.eye(n, 4, dtype=np.float32), artists=artists, years=years
     )
 
 

@@ -18,37 +18,19 @@ from moodtune.journey import (
     resolve_target,
     walk,
 )
-from moodtune.library_index import WordTable, memory_pack
 from moodtune.models import EMOTIONS, EmotionProfile
 from moodtune.store import LibraryIndex
+from tests.unit.hand_index import hand_index
 
 SAD = EmotionProfile.from_mapping({"sadness": 0.8, "fear": 0.2})
 
 
 def _index(profiles: list[dict[str, float]], artists: list[str]) -> LibraryIndex:
-    n = len(profiles)
-    dim = 4
     rng = np.random.default_rng(0)
-    emb = rng.normal(size=(n, dim)).astype(np.float32)
+    emb = rng.normal(size=(len(profiles), 4)).astype(np.float32)
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    return LibraryIndex(
-        version="v",
-        track_ids=tuple(f"t{i}" for i in range(n)),
-        titles=tuple(f"Song {i}" for i in range(n)),
-        artists=tuple(artists),
-        albums=("",) * n,
-        urls=("",) * n,
-        labels=((),) * n,
-        extractors=("local",) * n,
-        extractor_versions=("1",) * n,
-        emotion_words=("",) * n,
-        refined_words=("",) * n,
-        song_emb=emb,
-        pack=memory_pack(list(emb[:, None, :]), dim),
-        profiles=np.array(
-            [EmotionProfile.from_mapping(p).scores for p in profiles], dtype=np.float32
-        ),
-        emotion_table=WordTable.of_rows(emb),
+    return hand_index(
+        [EmotionProfile.from_mapping(p).scores for p in profiles], song_emb=emb, artists=artists
     )
 
 

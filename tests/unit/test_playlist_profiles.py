@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from moodtune.errors import InputError
-from moodtune.library_index import WordTable, memory_pack
 from moodtune.models import EMOTIONS, Playlist
 from moodtune.playlist_profiles import compare_playlists, describe_mood, profile_playlist
 from moodtune.store import LibraryIndex
+from tests.unit.hand_index import hand_index
 
 
 def _index(profiles: dict[str, dict[str, float]]) -> LibraryIndex:
-    ids = tuple(profiles)
-    n = len(ids)
-    matrix = np.array([[profiles[t].get(e, 0.0) for e in EMOTIONS] for t in ids], dtype=np.float32)
-    empty = np.zeros((n, 4), dtype=np.float32)
-    return LibraryIndex(
-        "v", ids, tuple(f"title {t}" for t in ids), tuple(f"artist {t}" for t in ids),
-        ("",) * n, ("",) * n, ((),) * n, ("x",) * n, ("x",) * n, ("",) * n, ("",) * n,
-        empty, memory_pack(list(empty[:, None, :]), 4), matrix, WordTable.of_rows(empty),
-    )  # fmt: skip
+    ids = list(profiles)
+    return hand_index(
+        [[profiles[t].get(e, 0.0) for e in EMOTIONS] for t in ids],
+        track_ids=ids,
+        titles=[f"title {t}" for t in ids],
+        artists=[f"artist {t}" for t in ids],
+    )
 
 
 @pytest.mark.parametrize(
