@@ -1011,9 +1011,7 @@ def _eval_library_songs(
         # Nothing to judge against: say what the corrections' calibration does all the same.
         effect = calibration_effect(index, current, library.song_states)
         if as_json:
-            data = {"corrections": effect.corrections, "calibration": effect.calibration.summary()}
-            data["effect"] = {"calibrated": effect.calibrated, "changed": effect.changed}
-            _echo(json.dumps(data, indent=2, ensure_ascii=False))
+            _echo(json.dumps(effect.summary(), indent=2, ensure_ascii=False))
             return
         _echo(
             f"No track of this library has labels, so nothing is judged; "
@@ -1029,11 +1027,10 @@ def _eval_library_songs(
         states=library.song_states,
     )
     if as_json:
-        payload = dataclasses.asdict(result)
-        payload["calibration"] = result.calibration.summary()
-        payload["effect"] = {
-            "calibrated": result.effect.calibrated,
-            "changed": result.effect.changed,
+        payload = {
+            **result.effect.summary(),
+            "before": dataclasses.asdict(result.before),
+            "after": dataclasses.asdict(result.after),
         }
         _echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return

@@ -85,10 +85,14 @@ def undo_label(
 class CalibrationEffect:
     """What the corrections' calibration does to a library, labelled or not."""
 
-    corrections: int  # in force for tracks of this library
     calibration: Calibration
     calibrated: int  # uncorrected tracks whose emotions it adjusts
     changed: int  # of those, tracks whose strongest emotion it changed
+
+    @property
+    def corrections(self) -> int:
+        """Corrections in force for tracks of this library."""
+        return self.calibration.corrections
 
     def describe(self) -> str:
         if not self.calibration.active:
@@ -98,23 +102,21 @@ class CalibrationEffect:
             f"tracks and changes the strongest emotion of {self.changed} of them."
         )
 
+    def summary(self) -> dict[str, object]:
+        """For JSON output: the corrections, the calibration's state and what it moved."""
+        return {
+            "corrections": self.corrections,
+            "calibration": self.calibration.summary(),
+            "effect": {"calibrated": self.calibrated, "changed": self.changed},
+        }
+
 
 def _effect(
-    index: LibraryIndex,
-    corrections: Mapping[str, Correction],
-    profiles: np.ndarray,
-    sources: Sequence[str],
-    calibration: Calibration,
+    index: LibraryIndex, profiles: np.ndarray, sources: Sequence[str], calibration: Calibration
 ) -> CalibrationEffect:
     rows = np.array([s == CALIBRATED for s in sources], dtype=bool)
-    before = np.argmax(index.profiles[rows], axis=1) if rows.any() else np.zeros(0)
-    after = np.argmax(profiles[rows], axis=1) if rows.any() else np.zeros(0)
-    return CalibrationEffect(
-        len(corrected_rows(index, corrections)),
-        calibration,
-        int(rows.sum()),
-        int(np.sum(before != after)),
-    )
+    changed = np.argmax(index.profiles[rows], axis=1) != np.argmax(profiles[rows], axis=1)
+    return CalibrationEffect(calibration, int(rows.sum()), int(changed.sum()))
 
 
 def calibration_effect(
@@ -124,7 +126,7 @@ def calibration_effect(
 ) -> CalibrationEffect:
     """Whether the calibration is on, why, and how many tracks it moves (no labels needed)."""
     heard = listener_profiles(index, corrections, states)
-    return _effect(index, corrections, heard.profiles, heard.sources, heard.calibration)
+    return _effect(index, heard.profiles, heard.sources, heard.calibration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +134,18 @@ class CorrectedAgreement:
     """Song emotions of the uncorrected labelled tracks against their labels, before (the
     model alone) and after (with the calibration the corrections switch on)."""
 
-    corrections: int  # in force for tracks of this library
-    calibration: Calibration
     before: SongAgreementReport
     after: SongAgreementReport
     effect: CalibrationEffect
+
+    @property
+    def corrections(self) -> int:
+        """Corrections in force for tracks of this library."""
+        return self.effect.corrections
+
+    @property
+    def calibration(self) -> Calibration:
+        return self.effect.calibration
 
 
 def corrected_agreement(
@@ -181,8 +190,7 @@ def corrected_agreement(
 
     before = judge(index.profiles, "the model alone")
     after = judge(profiles, "as listeners hear it")
-    effect = _effect(index, corrections, profiles, sources, calibration)
-    return CorrectedAgreement(len(corrected), calibration, before, after, effect)
+    return CorrectedAgreement(before, after, _effect(index, profiles, sources, calibration))
 
 
 def import_corrections(tracks: Sequence[Track], corrections: CorrectionStore, *, who: str) -> int:
