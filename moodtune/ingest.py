@@ -181,9 +181,9 @@ class Ingestor:
         index = self.store.index()
         texts = [self.store.track_text(rows[tid]) for tid in track_ids]
         analyses = self._analyse([list(t.stanzas) for t in texts])
+        self.store.update_analyses(list(zip(track_ids, analyses, strict=True)))
         outcomes = []
-        for tid, analysis in zip(track_ids, analyses, strict=True):
-            self.store.update_analysis(tid, analysis)
+        for tid in track_ids:
             row = rows[tid]
             outcomes.append(
                 TrackOutcome(
@@ -260,8 +260,10 @@ class Ingestor:
         self.store.touch(unchanged)
         if stale:
             analyses = self._analyse([split_stanzas(c) for _, _, c in stale])
-            for (i, track, clean), analysis in zip(stale, analyses, strict=True):
-                self.store.update_analysis(track.track_id, analysis)
+            self.store.update_analyses(
+                [(track.track_id, a) for (_, track, _), a in zip(stale, analyses, strict=True)]
+            )
+            for i, track, clean in stale:
                 state[track.track_id] = (
                     lyrics_hash(clean),
                     self.embedder.version,

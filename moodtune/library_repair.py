@@ -19,13 +19,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import deeplake
+import numpy as np
 
+from moodtune.embed import DIM
 from moodtune.errors import InputError, NotFoundError, StoreError
+from moodtune.models import EMOTIONS
 from moodtune.store import OPEN_ERRORS
 
 _LOG_DIR = "_deeplake_log"
 _META = "_meta"
 _SUFFIX = ".jsonl.lz4"
+# Columns every row holds at a fixed width (moodtune.store's schema).
+_VECTOR_COLUMNS = (
+    ("profile", len(EMOTIONS)),
+    ("song_emb", DIM),
+    ("emotion_emb", DIM),
+    ("refined_emb", DIM),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +173,30 @@ def _try_open(url: str) -> VersionCheck:
         tracks = len(ds)
         if tracks:
             ds["track_id"][:]
+            _check_vector_columns(ds, tracks)
         message = str(history[-1].message) if history else ""
         return VersionCheck(str(ds.version), True, tracks, message, "")
     except OPEN_ERRORS as exc:
         return VersionCheck("", False, 0, "", f"{type(exc).__name__}: {exc}")
+
+
+def _check_vector_columns(ds: deeplake.ReadOnlyDataset, tracks: int) -> None:
+    """Raise ValueError when a fixed-width vector column has a row that does not read whole.
+
+    A library whose rows Deep Lake 4.7.4 damaged by in-place updates opens, but those rows read
+    back as single numbers (tests/integration/test_store_rewrite.py), so reading the ids is not
+    enough to call a version readable.
+    """
+    names = {col.name for col in ds.schema.columns}
+    for name, width in _VECTOR_COLUMNS:
+        if name not in names:
+            continue
+        try:
+            np.asarray(ds[name][:], dtype=np.float32).reshape(tracks, width)
+        except ValueError as exc:
+            raise ValueError(
+                f"column {name!r} has rows that do not read as {width} numbers"
+            ) from exc
 
 
 def _try_open_without(root: Path, branch: Path, version: str, newer: Sequence[str]) -> VersionCheck:

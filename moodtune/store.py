@@ -358,7 +358,7 @@ class Store:
         try:
             self._index = self._build_index()
         except _DEEPLAKE_ERRORS as exc:
-            raise StoreError(f"Could not read the library at {self.url}: {exc}") from exc
+            raise StoreError(damaged_message(self.url, exc)) from exc
         return self._index
 
     def _build_index(self) -> LibraryIndex:
@@ -512,11 +512,14 @@ class Store:
 
     # -- writing ------------------------------------------------------------------------------
     def upsert(self, items: Sequence[StoredTrack]) -> list[UpsertOutcome]:
-        """Write tracks: new ids are appended, known ids updated in place (never duplicated)."""
+        """Write tracks: new ids are appended, known ids rewritten whole (never duplicated).
+
+        A track whose stored content is unchanged only gets its `ingested_at` stamp.
+        """
         rows = self.rows()
         state = self.stored_state() if items else {}
         outcomes: list[UpsertOutcome] = []
-        new: list[dict[str, Any]] = []
+        records: dict[str, dict[str, Any]] = {}  # track id -> the row to write, in order
         stamp = _now()
         try:
             if items:
@@ -524,29 +527,69 @@ class Store:
             for item in items:
                 record = _record(item, stamp)
                 tid = item.track.track_id
-                if tid in rows:
-                    old = state.get(tid)
-                    same = old == (item.lyrics_hash, item.embedder, item.analysis.extractor_version)
-                    for name, value in record.items():
-                        if same and name != "ingested_at":
-                            continue
-                        self.ds[name][rows[tid]] = value
-                    outcomes.append("unchanged" if same else "updated")
-                elif any(r["track_id"] == tid for r in new):
+                if tid in records:
                     # A repeated id within one batch: the later item wins.
-                    new = [r for r in new if r["track_id"] != tid] + [record]
+                    del records[tid]
+                    records[tid] = record
                     outcomes.append("updated")
+                elif tid in rows:
+                    old = state.get(tid)
+                    if old == (item.lyrics_hash, item.embedder, item.analysis.extractor_version):
+                        self.ds["ingested_at"][rows[tid]] = stamp
+                        outcomes.append("unchanged")
+                    else:
+                        records[tid] = record
+                        outcomes.append("updated")
                 else:
-                    new.append(record)
+                    records[tid] = record
                     outcomes.append("added")
-            if new:
-                self.ds.append({name: [r[name] for r in new] for name in new[0]})
-                start = len(self.ds) - len(new)
-                for offset, record in enumerate(new):
-                    rows[record["track_id"]] = start + offset
+            self._write_rows(list(records.values()))
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
         return outcomes
+
+    def _write_rows(self, records: Sequence[dict[str, Any]]) -> None:
+        """Append `records`; a track already stored loses its old row first.
+
+        Rows are never rewritten in place: Deep Lake 4.7.4 can corrupt an array column (its rows
+        read back as single numbers, and the library no longer opens) when a row of the column's
+        newest chunk is assigned in place and a later append fills that chunk
+        (tests/integration/test_store_rewrite.py). Deleting the row and appending the new one
+        does not. A rewritten track therefore moves to the end of the library; playlists keep
+        their own order.
+        """
+        if not records:
+            return
+        rows = self.rows()
+        stale = sorted(
+            (rows[r["track_id"]] for r in records if r["track_id"] in rows), reverse=True
+        )
+        for row in stale:
+            self.ds.delete(row)
+        self.ds.append({name: [r[name] for r in records] for name in records[0]})
+        if stale:
+            self._rows = None  # rows after a deleted one moved up
+        else:
+            start = len(self.ds) - len(records)
+            rows.update((r["track_id"], start + offset) for offset, r in enumerate(records))
+
+    def _stored_record(self, row: int) -> dict[str, Any]:
+        """Every column of `row` in the form `_record` writes it (to rewrite the row whole)."""
+        record: dict[str, Any] = {}
+        for col in self.ds.schema.columns:
+            value = self.ds[col.name][row]
+            if col.name in _TEXT_COLUMNS:
+                record[col.name] = "" if value is None else str(value)
+            elif col.name in _INT_COLUMNS:
+                record[col.name] = int(value if value is not None else 0)
+            elif col.name in _MATRIX_COLUMNS:
+                dim = len(EMOTIONS) if col.name == "stanza_profiles" else DIM
+                record[col.name] = _vec(value if value is not None else (), dim)
+            else:
+                record[col.name] = np.asarray(
+                    value if value is not None else (), dtype=np.float32
+                ).ravel()
+        return record
 
     @property
     def extractor_name(self) -> str | None:
@@ -631,15 +674,19 @@ class Store:
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
 
-    def update_analysis(self, track_id: str, analysis: EmotionAnalysis) -> None:
-        """Replace a stored track's emotion analysis (after changing extractor)."""
-        row = self.rows().get(track_id)
-        if row is None:
-            raise NotFoundError(f"Track {track_id!r} is not in the library.")
+    def update_analyses(self, analyses: Sequence[tuple[str, EmotionAnalysis]]) -> None:
+        """Replace stored tracks' emotion analyses (after changing extractor or its version)."""
+        rows = self.rows()
+        missing = [tid for tid, _ in analyses if tid not in rows]
+        if missing:
+            raise NotFoundError(f"Track {missing[0]!r} is not in the library.")
         try:
-            self._ensure_song_state_column()
-            for name, value in _analysis_record(analysis).items():
-                self.ds[name][row] = value
+            if analyses:
+                self._ensure_song_state_column()
+            records = {}
+            for tid, analysis in analyses:
+                records[tid] = {**self._stored_record(rows[tid]), **_analysis_record(analysis)}
+            self._write_rows(list(records.values()))
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
 
