@@ -48,6 +48,10 @@ class LyricsFetcher(Protocol):
     def fetch(self, track: Track) -> LyricsResultLike | None: ...
 
 
+# Outcomes that change what the library holds (each batch with one is committed at once).
+WRITTEN = ("added", "updated")
+
+
 @dataclass(frozen=True, slots=True)
 class TrackOutcome:
     track_id: str
@@ -161,12 +165,12 @@ class Ingestor:
             outcomes.extend(batch_outcomes)
             processed.update(o.track_id for o in batch_outcomes)
             record_membership(self.store, playlists, processed)
-            message = (
-                IngestReport(label, tuple(outcomes), "", 0).summary()
-                if number == len(jobs)
-                else f"{label}: batch {number}/{len(jobs)} (run in progress)"
-            )
-            self.store.commit(f"ingest {message}")
+            if number == len(jobs):
+                self.store.commit(f"ingest {IngestReport(label, tuple(outcomes), '', 0).summary()}")
+            elif any(o.status in WRITTEN for o in batch_outcomes):
+                self.store.commit(f"ingest {label}: batch {number}/{len(jobs)} (run in progress)")
+            # A batch that stored nothing new is not a version of its own: its "seen" stamps
+            # and membership go with the next commit (a killed run loses only those stamps).
             if progress is not None:
                 done = len(outcomes) - len(batch_outcomes)
                 for offset, outcome in enumerate(batch_outcomes, 1):
@@ -238,11 +242,18 @@ class Ingestor:
         fresh: list[tuple[int, Track, str]] = []  # embed + extract
         stale: list[tuple[int, Track, str]] = []  # extract only
         unchanged: list[str] = []
+        redetailed: list[tuple[int, Track, tuple[str, ...]]] = []  # same lyrics, new details
+        rows = self.store.rows()
         for i, raw in enumerate(batch):
             track, early = self._fetch(_clean_names(raw))
             if early is not None:
                 results[i] = early
                 continue
+            stored = (
+                self.store.stored_track(rows[track.track_id]) if track.track_id in rows else None
+            )
+            if stored is not None:
+                track = _keep_stored_details(track, stored)
             clean = clean_lyrics(track.lyrics)
             if not clean:
                 results[i] = _outcome(track, "no lyrics", "lyrics were empty after cleaning")
@@ -250,7 +261,10 @@ class Ingestor:
             digest = lyrics_hash(clean)
             old = state.get(track.track_id)
             if old is not None and old[:2] == (digest, self.embedder.version):
-                if old[2] == self.extractor.version:
+                changed = _changed_details(track, stored) if stored is not None else ()
+                if old[2] == self.extractor.version and changed:
+                    redetailed.append((i, track, changed))
+                elif old[2] == self.extractor.version:
                     unchanged.append(track.track_id)
                     results[i] = _outcome(track, "unchanged")
                 else:
@@ -258,6 +272,10 @@ class Ingestor:
                 continue
             fresh.append((i, track, clean))
         self.store.touch(unchanged)
+        if redetailed:
+            self.store.update_details([track for _, track, _ in redetailed])
+            for i, track, changed in redetailed:
+                results[i] = _outcome(track, "updated", f"{', '.join(changed)} changed")
         if stale:
             analyses = self._analyse([split_stanzas(c) for _, _, c in stale])
             self.store.update_analyses(
@@ -350,6 +368,35 @@ def _clean_names(track: Track) -> Track:
     if (title, artist, album) == (track.title, track.artist, track.album):
         return track
     return dataclasses.replace(track, title=title, artist=artist, album=album)
+
+
+# A track's details a source may correct without new lyrics, as a reader would name them.
+_DETAILS = {
+    "title": "title",
+    "artist": "artist",
+    "album": "album",
+    "year": "year",
+    "url": "link",
+    "artwork_url": "artwork",
+    "duration_ms": "duration",
+    "labels": "emotion labels",
+}
+# Details a source may leave out: the stored ones are kept (a file without an `emotions`
+# column does not erase the labels an earlier file gave).
+_OPTIONAL_DETAILS = ("album", "year", "url", "artwork_url", "duration_ms", "labels")
+
+
+def _keep_stored_details(track: Track, stored: Track) -> Track:
+    """`track` with each detail it leaves out taken from the stored copy."""
+    kept = {name: getattr(stored, name) for name in _OPTIONAL_DETAILS if not getattr(track, name)}
+    return dataclasses.replace(track, **kept) if kept else track
+
+
+def _changed_details(track: Track, stored: Track) -> tuple[str, ...]:
+    """The details (reader's names) in which `track` differs from the stored copy."""
+    return tuple(
+        label for name, label in _DETAILS.items() if getattr(track, name) != getattr(stored, name)
+    )
 
 
 def _outcome(track: Track, status: Status, reason: str = "", provider: str = "") -> TrackOutcome:

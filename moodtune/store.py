@@ -674,6 +674,23 @@ class Store:
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
 
+    def update_details(self, tracks: Sequence[Track]) -> None:
+        """Rewrite stored tracks' details (names, album, year, links, labels) from `tracks`.
+
+        Lyrics, vectors and analysis stay as stored; `source` and `lyrics_provider` too.
+        """
+        rows = self.rows()
+        missing = [t.track_id for t in tracks if t.track_id not in rows]
+        if missing:
+            raise NotFoundError(f"Track {missing[0]!r} is not in the library.")
+        try:
+            records = {
+                t.track_id: {**self._stored_record(rows[t.track_id]), **_details(t)} for t in tracks
+            }
+            self._write_rows(list(records.values()))
+        except _DEEPLAKE_ERRORS as exc:
+            raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
+
     def update_analyses(self, analyses: Sequence[tuple[str, EmotionAnalysis]]) -> None:
         """Replace stored tracks' emotion analyses (after changing extractor or its version)."""
         rows = self.rows()
@@ -763,26 +780,33 @@ def _analysis_record(a: EmotionAnalysis) -> dict[str, Any]:
     }
 
 
-def _record(item: StoredTrack, stamp: str) -> dict[str, Any]:
-    t = item.track
+def _details(t: Track) -> dict[str, Any]:
+    """The columns a track's details fill (what a source may correct without new lyrics)."""
     return {
-        "track_id": t.track_id,
         "title": t.title,
         "artist": t.artist,
         "album": t.album,
         "url": t.url,
         "artwork_url": t.artwork_url,
+        "labels": ",".join(t.labels),
+        "year": int(t.year or 0),
+        "duration_ms": int(t.duration_ms or 0),
+    }
+
+
+def _record(item: StoredTrack, stamp: str) -> dict[str, Any]:
+    t = item.track
+    return {
+        "track_id": t.track_id,
+        **_details(t),
         "source": t.source,
         "lyrics_provider": t.lyrics_provider,
-        "labels": ",".join(t.labels),
         "lyrics": item.lyrics,
         "lyrics_hash": item.lyrics_hash,
         "embedder": item.embedder,
         "stanzas": json.dumps(list(item.stanzas), ensure_ascii=False),
         "lines": json.dumps(list(item.lines), ensure_ascii=False),
         "ingested_at": stamp,
-        "year": int(t.year or 0),
-        "duration_ms": int(t.duration_ms or 0),
         "instrumental": int(t.instrumental),
         "song_emb": np.asarray(item.song_emb, dtype=np.float32),
         "stanza_emb": _vec(item.stanza_emb),

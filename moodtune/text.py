@@ -133,6 +133,11 @@ def split_lines(lyrics: str, max_lines: int = MAX_STANZAS * 8) -> list[str]:
     return out
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 track', '3 tracks': a count with its noun (regular plurals only)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def one_line(text: object, limit: int) -> str:
     """Collapse whitespace to single spaces; shorten to `limit` characters with an ellipsis."""
     flat = " ".join(str(text).split())

@@ -24,6 +24,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from moodtune.errors import InputError
 from moodtune.models import EMOTIONS, Track
+from moodtune.text import counted
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("title", "artist", "lyrics")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("id", "album", "year", "url", "emotions")
@@ -183,8 +185,33 @@ def load_tracks_file(path: Path | str, source: str = "file") -> list[Track]:
     return parse_tracks(data, file_path.name, source=source)
 
 
+@dataclass(frozen=True, slots=True)
+class TracksFile:
+    """What a file holds: its tracks, and how many of its rows repeated a track before them."""
+
+    tracks: list[Track]
+    rows: int
+    repeats: int  # rows naming a track an earlier row named (same id, or artist and title)
+
+    def summary(self, filename: str) -> str:
+        """One sentence for the reader: tracks read, and repeated rows merged."""
+        read = f"{counted(len(self.tracks), 'track')} read from {filename}; every row is valid"
+        if not self.repeats:
+            return read + "."
+        return (
+            f"{read}. {counted(self.repeats, 'row')} of {self.rows} repeated a track named "
+            "earlier in the file (same id, or same artist and title ignoring case); "
+            "the last row of each track is kept."
+        )
+
+
 def parse_tracks(data: bytes, filename: str, source: str = "file") -> list[Track]:
     """Parse file contents; the filename's suffix picks the format and names the file in errors."""
+    return read_tracks_file(data, filename, source).tracks
+
+
+def read_tracks_file(data: bytes, filename: str, source: str = "file") -> TracksFile:
+    """parse_tracks, also saying how many rows repeated a track (the last one is kept)."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(
@@ -201,7 +228,8 @@ def parse_tracks(data: bytes, filename: str, source: str = "file") -> list[Track
         records = list(_jsonl_records(text, filename))
     if not records:
         raise InputError(f"{filename} has no tracks in it.")
-    return _build_tracks(records, filename, source)
+    tracks = _build_tracks(records, filename, source)
+    return TracksFile(tracks, len(records), len(records) - len(tracks))
 
 
 def _check_size(size: int, filename: str) -> None:
@@ -344,7 +372,7 @@ def _build_tracks(records: list[_Record], filename: str, source: str) -> list[Tr
         more = len(problems) - len(shown)
         tail = f"; and {more} more" if more else ""
         raise InputError(
-            f"{filename} has {len(problems)} problem(s): {'; '.join(shown)}{tail}. "
+            f"{filename} has {counted(len(problems), 'problem')}: {'; '.join(shown)}{tail}. "
             "Fix those rows and try again."
         )
     return list(tracks.values())

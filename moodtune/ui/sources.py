@@ -22,8 +22,9 @@ from moodtune.sources.files import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     SUFFIXES,
-    parse_tracks,
+    read_tracks_file,
 )
+from moodtune.text import counted
 from moodtune.ui import resources
 from moodtune.ui.actions import IngestJob
 from moodtune.ui.safe import md_escape
@@ -143,8 +144,9 @@ def upload_panel() -> IngestJob | None:
     )
     if upload is None:
         return None
-    tracks = parse_tracks(upload.getvalue(), upload.name)
-    st.success(f"{len(tracks)} tracks read from {md_escape(upload.name)}; every row is valid.")
+    read = read_tracks_file(upload.getvalue(), upload.name)
+    tracks = read.tracks
+    st.success(read.summary(md_escape(upload.name)))
     preview = pd.DataFrame(
         [{"title": t.title, "artist": t.artist, "id": t.track_id} for t in tracks]
     )
@@ -153,7 +155,7 @@ def upload_panel() -> IngestJob | None:
         f"The file becomes the playlist “{md_escape(upload.name)}”; importing a changed file "
         "with the same name updates its tracks and their order."
     )
-    if st.button(f"Ingest {len(tracks)} tracks", key="ingest-upload-go"):
+    if st.button(f"Ingest {counted(len(tracks), 'track')}", key="ingest-upload-go"):
         return IngestJob(
             tracks, f"file {upload.name}", playlists=(file_playlist(upload.name, tracks),)
         )

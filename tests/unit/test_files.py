@@ -13,6 +13,7 @@ from moodtune.sources.files import (
     MAX_LYRICS_CHARS,
     load_tracks_file,
     parse_tracks,
+    read_tracks_file,
     track_id_for,
 )
 
@@ -74,7 +75,7 @@ def test_bad_rows_are_all_reported_with_row_numbers() -> None:
     assert "Row 7: lyrics is missing" in message
     assert "Row 1:" not in message
     assert "Row 6:" not in message
-    assert "5 problem(s)" in message
+    assert "5 problems" in message
 
 
 def test_json_rows_that_are_not_objects_are_reported() -> None:
@@ -96,7 +97,7 @@ def test_many_bad_rows_are_capped_in_the_message() -> None:
     with pytest.raises(InputError) as info:
         parse_tracks(("title,artist,lyrics\n" + rows).encode(), "big.csv")
     message = str(info.value)
-    assert "30 problem(s)" in message
+    assert "30 problems" in message
     assert "and 10 more" in message
     assert "Row 21:" not in message
 
@@ -215,3 +216,27 @@ def test_every_format_refuses_a_file_over_the_size_limit(suffix: str, tmp_path: 
     path.write_bytes(data)
     with pytest.raises(InputError, match=r"the limit is 20 MB per file"):
         load_tracks_file(path)
+
+
+def test_repeated_rows_are_merged_and_said() -> None:
+    data = (
+        b"title,artist,lyrics\n"
+        b"Same Song,Dup Artist,first words\n"
+        b"Same Song,Dup Artist,second words\n"
+        b"Other,Band,other words\n"
+        b"same song,DUP artist,last words\n"
+    )
+    read = read_tracks_file(data, "dups.csv")
+    assert [t.title for t in read.tracks] == ["same song", "Other"]
+    assert read.tracks[0].lyrics == "last words"
+    assert (read.rows, read.repeats) == (4, 2)
+    assert read.summary("dups.csv") == (
+        "2 tracks read from dups.csv; every row is valid. 2 rows of 4 repeated a track named "
+        "earlier in the file (same id, or same artist and title ignoring case); the last row "
+        "of each track is kept."
+    )
+
+
+def test_a_file_without_repeats_says_only_what_was_read() -> None:
+    read = read_tracks_file(b"title,artist,lyrics\nOne,Band,words\n", "one.csv")
+    assert read.summary("one.csv") == "1 track read from one.csv; every row is valid."
