@@ -201,13 +201,26 @@ def _why_first(profile: EmotionProfile, lyrics: float) -> str:
 
 
 def _why_step(
-    before: EmotionProfile, after: EmotionProfile, target: JourneyTarget, last: bool, held: bool
+    before: EmotionProfile,
+    after: EmotionProfile,
+    target: JourneyTarget,
+    last: bool,
+    distances: tuple[float, float] | None = None,
 ) -> str:
+    """Why a step was taken; `distances` (to the target, before and after) when no unused
+    track was as near the target as the previous one, so the step holds or moves away."""
     moves = _moves(before, after, target.profile)
     head = f"arrives at {target.name}" if last else f"a step towards {target.name}"
-    if held:
-        # No unused track was nearer the target: the walk holds its ground rather than stop.
-        head = f"stays near {target.name} (no unused track was closer)"
+    if distances is not None:
+        was, now = distances
+        if now > was + _EPS:
+            # Said plainly: a long journey can run out of tracks as near the target.
+            head = (
+                f"moves away from {target.name} ({was:.2f} -> {now:.2f} from it): no unused "
+                "track the rules allow was as near"
+            )
+        else:
+            head = f"stays near {target.name} (no unused track was closer)"
     return f"{head}: {moves}" if moves else head
 
 
@@ -305,7 +318,8 @@ def walk(
         if prev is None:
             why = _why_first(profile, float(lyrics[row]))
         else:
-            why = _why_step(index.profile(prev), profile, target, i == n - 1, held)
+            distances = (float(to_target[prev]), float(to_target[row])) if held else None
+            why = _why_step(index.profile(prev), profile, target, i == n - 1, distances)
         steps.append(
             JourneyStep(
                 position=i + 1,

@@ -182,3 +182,22 @@ def test_the_walk_keeps_room_to_keep_falling() -> None:
     assert journey.checks().monotone
     assert journey.checks().all
     assert "stays near" not in " ".join(s.why for s in journey.steps)
+
+
+def test_a_step_that_must_move_away_says_so() -> None:
+    # The two tracks nearest joy share an artist, and the other artist's tracks are sad: once
+    # one joyful track is taken, the next step may not repeat its artist and has only a sadder
+    # track left, so it moves away, and its reason must say so (not "stays near").
+    profiles = [
+        {"joy": 0.9},
+        {"joy": 0.8, "sadness": 0.1},
+        {"sadness": 0.8},
+        {"sadness": 0.5, "joy": 0.3},
+    ]
+    index = _index(profiles, ["X", "X", "Y", "Y"])
+    journey = walk(index, "sad", SAD, None, emotion_target("joy"), n=4)
+    reasons = [s.why for s in journey.steps]
+    away = [r for r in reasons if r.startswith("moves away from joy (")]
+    assert away, reasons
+    assert not journey.checks().monotone
+    assert "stays near" not in " ".join(reasons)
