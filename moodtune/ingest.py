@@ -29,7 +29,7 @@ from moodtune.errors import NotFoundError, SourceError
 from moodtune.models import Playlist, Track
 from moodtune.playlists import record_membership, start_recording
 from moodtune.store import EmotionAnalysis, Store, StoredTrack, open_store
-from moodtune.text import clean_lyrics, clean_name, split_lines, split_stanzas
+from moodtune.text import clean_lyrics, clean_name, counted, split_lines, split_stanzas
 
 Status = Literal["added", "updated", "unchanged", "no lyrics", "failed"]
 BATCH_SIZE = 16
@@ -60,6 +60,9 @@ class TrackOutcome:
     status: Status
     reason: str = ""
     lyrics_provider: str = ""
+    # A stored track outside the source, redone because the library's extractor or embedder
+    # changed: "re-analysed" or "re-embedded"; "" for the source's own tracks.
+    redone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +77,21 @@ class IngestReport:
         return dict(Counter(o.status for o in self.outcomes))
 
     def summary(self) -> str:
-        counts = self.counts
+        """ "3 tracks from file x.csv: 3 added; 162 stored tracks re-embedded": the source's
+        tracks first, then the stored ones redone for the library's extractor or embedder."""
+        own = Counter(o.status for o in self.outcomes if not o.redone)
         parts = [
-            f"{counts[s]} {s}"
+            f"{own[s]} {s}"
             for s in ("added", "updated", "unchanged", "no lyrics", "failed")
-            if counts.get(s)
+            if own.get(s)
         ]
-        return f"{len(self.outcomes)} tracks from {self.label}: " + (
+        text = f"{counted(own.total(), 'track')} from {self.label}: " + (
             ", ".join(parts) or "nothing to do"
         )
+        redone = Counter(o.redone for o in self.outcomes if o.redone)
+        for how, n in sorted(redone.items()):
+            text += f"; {counted(n, 'stored track')} {how}"
+        return text
 
 
 Progress = Callable[[int, int, TrackOutcome], None]
@@ -196,6 +205,7 @@ class Ingestor:
                     index.artists[row],
                     "updated",
                     f"re-analysed with {self.extractor.name} (already in the library)",
+                    redone="re-analysed",
                 )
             )
         return outcomes
@@ -207,8 +217,11 @@ class Ingestor:
         built = self._build([(i, t, t.lyrics) for i, t in enumerate(tracks)])
         self.store.upsert(built)
         return [
-            _outcome(
-                t, "updated", f"re-embedded with {self.embedder.name} (already in the library)"
+            dataclasses.replace(
+                _outcome(
+                    t, "updated", f"re-embedded with {self.embedder.name} (already in the library)"
+                ),
+                redone="re-embedded",
             )
             for t in tracks
         ]

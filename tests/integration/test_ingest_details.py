@@ -99,3 +99,13 @@ def test_a_batch_that_writes_is_committed_before_the_run_ends(ingestor: Ingestor
     ]
     assert len(messages) == 2  # batch 1 (added) and the run's last commit
     assert "batch 1/3" in messages[1]
+
+
+def test_the_summary_keeps_stored_tracks_redone_apart_from_the_source(ingestor: Ingestor) -> None:
+    class OtherVersion(KeywordExtractor):
+        version = "keyword-v2"
+
+    new = Track("s3", "Countdown", "Nova", "Ready for tomorrow\nwaiting at the gate")
+    report = Ingestor(ingestor.store, ingestor.embedder, OtherVersion()).run([new], "new.csv")
+    assert report.counts == {"added": 1, "updated": 2}
+    assert report.summary() == "1 track from new.csv: 1 added; 2 stored tracks re-analysed"
