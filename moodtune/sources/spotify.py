@@ -155,6 +155,11 @@ def spotify_login_url(auth: SpotifyPKCE) -> str:
 
 def complete_spotify_login(auth: SpotifyPKCE, redirected_url: str) -> None:
     """Exchange the URL Spotify redirected to for a token and cache it."""
+    if not redirected_url.strip():
+        raise InputError(
+            "Paste the address Spotify sent you to after you agreed (it starts with the "
+            "redirect URI and holds ?code=...), then finish signing in."
+        )
     try:
         code = auth.parse_response_code(redirected_url.strip())
         if not code or code == redirected_url.strip():
@@ -317,6 +322,12 @@ def _map_spotify_error(exc: spotipy.SpotifyException, playlist_id: str) -> Excep
 
 
 def _oauth_message(exc: SpotifyOauthError) -> str:
+    if exc.error == "access_denied":
+        # The listener pressed Cancel on Spotify's page: nothing is misconfigured.
+        return (
+            "Spotify says the sign-in was not approved (access_denied): open the sign-in link "
+            "again and choose Agree to let MoodTune read your playlists."
+        )
     detail = exc.error_description or exc.error or "unknown error"
     return (
         f"Spotify sign-in failed ({detail}); check SPOTIPY_CLIENT_ID and SPOTIPY_REDIRECT_URI "

@@ -16,6 +16,7 @@ from moodtune.config import Settings
 from moodtune.errors import ConfigError, InputError, NotFoundError, SourceError
 from moodtune.sources.spotify import (
     SpotifyPlaylistSource,
+    complete_spotify_login,
     has_spotify_token,
     make_spotify_auth,
     make_spotify_client,
@@ -355,3 +356,21 @@ def test_make_spotify_client_uses_pkce_and_a_cache_outside_the_repo(tmp_path: Pa
     client = make_spotify_client(settings, auth)
     assert client.auth_manager is auth
     assert 429 not in client.status_forcelist
+
+
+def test_finishing_sign_in_with_nothing_pasted_asks_for_the_address(tmp_path: Path) -> None:
+    auth = make_spotify_auth(
+        _settings(tmp_path, spotify_client_id="abc", spotify_redirect_uri="http://127.0.0.1:9/cb")
+    )
+    with pytest.raises(InputError, match="Paste the address Spotify sent you to"):
+        complete_spotify_login(auth, "   ")
+
+
+def test_a_cancelled_sign_in_says_so_not_to_check_the_settings(tmp_path: Path) -> None:
+    auth = make_spotify_auth(
+        _settings(tmp_path, spotify_client_id="abc", spotify_redirect_uri="http://127.0.0.1:9/cb")
+    )
+    with pytest.raises(ConfigError) as caught:
+        complete_spotify_login(auth, "http://127.0.0.1:9/cb?error=access_denied&state=x")
+    assert "not approved (access_denied)" in str(caught.value)
+    assert "SPOTIPY_CLIENT_ID" not in str(caught.value)
