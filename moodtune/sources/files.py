@@ -51,6 +51,9 @@ MAX_LYRICS_CHARS = 100_000
 MAX_FIELD_CHARS = 1_000
 
 
+_NOT_A_YEAR = "year {value} is not a whole year (write it like 1998)"
+
+
 class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -87,7 +90,7 @@ class _Row(BaseModel):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, bool):
-            raise PydanticCustomError("year", "year {value} is not a number", {"value": value})
+            raise PydanticCustomError("year", _NOT_A_YEAR, {"value": value})
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, str):
@@ -96,12 +99,16 @@ class _Row(BaseModel):
             text = text.removesuffix(".0")
             if not text.isdigit():
                 raise PydanticCustomError(
-                    "year", "year {value} is not a number", {"value": repr(value)}
+                    "year",
+                    _NOT_A_YEAR,
+                    {"value": repr(value)},
                 )
             value = int(text)
         if not isinstance(value, int):
             raise PydanticCustomError(
-                "year", "year {value} is not a number", {"value": repr(value)}
+                "year",
+                _NOT_A_YEAR,
+                {"value": repr(value)},
             )
         if not _MIN_YEAR <= value <= _MAX_YEAR:
             raise PydanticCustomError(
@@ -317,7 +324,7 @@ def _json_records(text: str, filename: str) -> Iterator[_Record]:
         ) from exc
     if not isinstance(payload, list):
         raise InputError(
-            f"{filename} must hold a JSON list of track objects, not a {type(payload).__name__}."
+            f"{filename} must hold a JSON list of track objects, not {_json_kind(payload)}."
         )
     for number, item in enumerate(payload, start=1):
         yield number, (item if isinstance(item, dict) else _not_object(item))
@@ -336,7 +343,22 @@ def _jsonl_records(text: str, filename: str) -> Iterator[_Record]:
 
 
 def _not_object(item: object) -> str:
-    return f"expected an object with title, artist and lyrics, got {type(item).__name__}"
+    return f"expected an object with title, artist and lyrics, got {_json_kind(item)}"
+
+
+def _json_kind(value: object) -> str:
+    """What a parsed JSON value is, in JSON's words ("an object", "a list", "text" ...)."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
 
 
 def _build_tracks(records: list[_Record], filename: str, source: str) -> list[Track]:

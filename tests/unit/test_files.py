@@ -70,7 +70,7 @@ def test_bad_rows_are_all_reported_with_row_numbers() -> None:
     message = str(info.value)
     assert "Row 2: lyrics is empty" in message
     assert "Row 3: artist is empty" in message
-    assert "Row 4: year 'abc' is not a number" in message
+    assert "Row 4: year 'abc' is not a whole year (write it like 1998)" in message
     assert "Row 5: emotion 'happiness' is not one of" in message
     assert "Row 7: lyrics is missing" in message
     assert "Row 1:" not in message
@@ -240,3 +240,12 @@ def test_repeated_rows_are_merged_and_said() -> None:
 def test_a_file_without_repeats_says_only_what_was_read() -> None:
     read = read_tracks_file(b"title,artist,lyrics\nOne,Band,words\n", "one.csv")
     assert read.summary("one.csv") == "1 track read from one.csv; every row is valid."
+
+
+def test_json_shapes_are_named_in_json_words() -> None:
+    with pytest.raises(InputError, match="not an object"):
+        parse_tracks(b'{"title": "x"}', "one.json")
+    with pytest.raises(InputError, match="got a number"):
+        parse_tracks(b'[{"title": "a", "artist": "b", "lyrics": "c"}, 3]', "two.json")
+    with pytest.raises(InputError, match=r"year '1850\.5' is not a whole year"):
+        parse_tracks(b"title,artist,lyrics,year\nA,B,words,1850.5\n", "y.csv")
