@@ -116,17 +116,22 @@ def _where(start: int, length: int, n: int) -> str:
     return "in the middle"
 
 
-def describe_mood(dominant: Sequence[str]) -> str:
+def describe_mood(dominant: Sequence[str], mean: Sequence[float] | None = None) -> str:
     """One sentence on a playlist's mood from its tracks' dominant emotions in play order.
 
     The head names what leads ("mostly sadness", "mostly sadness and trust", or "a mix of ...");
-    the tail names the longest run of another emotion and where it sits ("with an anger streak
-    in the middle"), or, without one, how the start and the end differ.
+    emotions leading as many tracks are ordered by the playlist's `mean` score (then by
+    EMOTIONS order). The tail names the longest run of another emotion and where it sits ("with
+    an anger streak in the middle"), or, without one, how the start and the end differ.
     """
     n = len(dominant)
     if n == 0:
         return "No tracks yet."
-    ranked = sorted(Counter(dominant).items(), key=lambda kv: (-kv[1], EMOTIONS.index(kv[0])))
+    strength = dict(zip(EMOTIONS, mean, strict=True)) if mean is not None else {}
+    ranked = sorted(
+        Counter(dominant).items(),
+        key=lambda kv: (-kv[1], -strength.get(kv[0], 0.0), EMOTIONS.index(kv[0])),
+    )
     if n == 1:
         return f"A single {ranked[0][0]} song."
     (first, c1), *rest = ranked
@@ -163,6 +168,11 @@ def profile_playlist(index: LibraryIndex, playlist: Playlist) -> PlaylistProfile
     )
     dominant = tuple(EMOTIONS[i] for i in arc.argmax(axis=1)) if len(arc) else ()
     counts = Counter(dominant)
+    mean = (
+        EmotionProfile(tuple(float(x) for x in arc.mean(axis=0)))
+        if len(arc)
+        else EmotionProfile.zeros()
+    )
     return PlaylistProfile(
         playlist_id=playlist.playlist_id,
         name=playlist.name,
@@ -172,12 +182,10 @@ def profile_playlist(index: LibraryIndex, playlist: Playlist) -> PlaylistProfile
         artists=tuple(index.artists[r] for r in rows),
         rows=rows,
         arc=arc,
-        mean=EmotionProfile(tuple(float(x) for x in arc.mean(axis=0)))
-        if len(arc)
-        else EmotionProfile.zeros(),
+        mean=mean,
         dominant=dominant,
         counts=tuple((e, counts.get(e, 0)) for e in EMOTIONS),
-        reading=describe_mood(dominant),
+        reading=describe_mood(dominant, mean.scores),
     )
 
 

@@ -91,3 +91,11 @@ def test_compare_needs_two_or_three_different_playlists() -> None:
         compare_playlists(index, [one])
     with pytest.raises(InputError, match="different"):
         compare_playlists(index, [one, one])
+
+
+def test_emotions_leading_as_many_tracks_are_ordered_by_the_mean() -> None:
+    dominant = ["fear", "joy", "sadness", "sadness", "sadness", "fear", "joy"]
+    by_order = describe_mood(dominant)
+    assert by_order.startswith("Mostly sadness and joy")  # joy before fear in EMOTIONS
+    mean = [0.30 if e == "joy" else 0.32 if e == "fear" else 0.1 for e in EMOTIONS]
+    assert describe_mood(dominant, mean).startswith("Mostly sadness and fear")
