@@ -288,7 +288,7 @@ def _deliver(
 @cli.command()
 @click.argument("text")
 @click.option(
-    "--approach", type=click.Choice(APPROACHES.names()), default="lyrics", show_default=True
+    "--approach", type=click.Choice(APPROACHES.names()), default="hybrid", show_default=True
 )
 @click.option("-k", "k", type=int, default=5, show_default=True, help="Number of tracks.")
 @click.option("--playlist", default=None, help="Only tracks of this playlist (name or id).")

@@ -54,7 +54,7 @@ def test_recommend_json(demo_settings: Settings) -> None:
             "emotions",
         } <= set(item)
         assert item["matched_line"]
-        assert item["approach"] == "lyrics"
+        assert item["approach"] == "hybrid"  # the app's default too
 
 
 @pytest.mark.parametrize("approach", ["lyrics", "emotions", "refined", "hybrid"])
