@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from moodtune.errors import MoodTuneError
+from moodtune.errors import MoodTuneError, NotFoundError
 from moodtune.ui import evaluation, page_setup, resources, widgets
 
 page_setup("Evaluation", "📊")
@@ -24,6 +24,13 @@ except MoodTuneError as exc:
 try:
     library = resources.store()
     labelled = evaluation.labelled_tracks(library)
+except NotFoundError:
+    st.info(
+        "There is no library yet, so there are no songs to evaluate. Build the demo library "
+        "(original songs, labelled) on the Home page, or add tracks on the Ingest page; both "
+        "are in the sidebar."
+    )
+    st.stop()
 except MoodTuneError as exc:
     widgets.show_error(exc)
     st.stop()
@@ -53,11 +60,7 @@ st.caption(
     "of 10; MRR: 1 / rank of the first hit. The hybrid runs without votes here."
 )
 
-upload = st.file_uploader(
-    'Your own queries (optional): JSONL lines of {"id", "query", "emotions": [...]}',
-    type=["jsonl", "json", "txt"],
-    key="eval-upload",
-)
+upload = evaluation.query_uploader()
 if st.button("Run the comparison", key="eval-run", type="primary"):
     try:
         data = upload.getvalue() if upload is not None else None

@@ -882,6 +882,7 @@ def eval_recommend(
         evaluate_recommender,
         recommender_table,
     )
+    from moodtune.evaluate.labelled_data import few_queries_note
     from moodtune.recommend import build_recommender
     from moodtune.store import open_store
 
@@ -917,6 +918,9 @@ def eval_recommend(
         )
     _echo(recommender_table(report))
     _echo(describe_comparison(report))
+    note = few_queries_note(report.n_queries)
+    if note:
+        _echo(note)
 
 
 @eval_group.command("songs")

@@ -133,9 +133,9 @@ def split_lines(lyrics: str, max_lines: int = MAX_STANZAS * 8) -> list[str]:
     return out
 
 
-def counted(n: int, noun: str) -> str:
-    """'1 track', '3 tracks': a count with its noun (regular plurals only)."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """'1 track', '3 tracks', '2 queries': a count with its noun (`plural` when not noun + s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
 def one_line(text: object, limit: int) -> str:

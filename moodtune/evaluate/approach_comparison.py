@@ -33,6 +33,7 @@ from moodtune.evaluate.tables import format_interval, format_table
 from moodtune.feedback import FeedbackStore
 from moodtune.recommend import APPROACHES, QueryContext, Recommender, top_rows
 from moodtune.store import LibraryIndex
+from moodtune.text import counted
 
 Progress = Callable[[int, int], None]
 
@@ -327,7 +328,8 @@ def describe_comparison(report: RecommenderReport) -> str:
     best = next(a for a in report.approaches if a.approach == report.best)
     lines = [
         f"{best.approach} ranks best by nDCG@{report.ndcg_k}: {best.ndcg.mean:.3f} "
-        f"({pct}% CI {best.ndcg.low:.3f} to {best.ndcg.high:.3f}) over {report.n_queries} queries; "
+        f"({pct}% CI {best.ndcg.low:.3f} to {best.ndcg.high:.3f}) over "
+        f"{counted(report.n_queries, 'query', 'queries')}; "
         f"a random order would score {report.chance[1]:.3f}."
     ]
     for a in report.approaches:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from moodtune.evaluate.bootstrap import Interval
 
+EMPTY_CELL = "—"  # a cell with no value (a baseline's interval), never "None"
+
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Render a Markdown pipe table with padded columns (numbers right-aligned)."""
@@ -34,7 +36,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def _looks_numeric(cell: str) -> bool:
     head = cell.split(" ")[0].lstrip("+-").replace(".", "", 1).replace(",", "")
-    return head.isdigit() or cell in ("—", "")
+    return head.isdigit() or cell in (EMPTY_CELL, "")
 
 
 def format_interval(interval: Interval, digits: int = 3) -> str:

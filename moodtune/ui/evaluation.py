@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from moodtune.charts import confusion_heatmap, plot_text
 from moodtune.errors import InputError, MoodTuneError
@@ -28,6 +29,8 @@ from moodtune.evaluate import (
     feedback_report,
     parse_queries,
 )
+from moodtune.evaluate.labelled_data import few_queries_note
+from moodtune.evaluate.tables import EMPTY_CELL
 from moodtune.feedback import FeedbackStore
 from moodtune.label import (
     CalibrationEffect,
@@ -40,9 +43,15 @@ from moodtune.song_agreement import SongAgreementReport, describe_song_agreement
 from moodtune.store import Store
 from moodtune.ui import resources
 from moodtune.ui.safe import md_escape
-from moodtune.ui.widgets import show_error
+from moodtune.ui.widgets import ERROR_LIMIT, show_error
 
-MAX_UPLOAD_BYTES = 2_000_000  # a query file is a few hundred lines, not a data set
+# A query file is a few hundred lines, not a data set. The uploader enforces the limit in the
+# browser (`max_upload_size`, so its "2MB per file" is true); run_comparison checks it again for
+# callers that hand it bytes directly.
+MAX_UPLOAD_MB = 2
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# Our own sentences: shown whole (md_escape's default would cut them mid-word at 200 characters).
+SUMMARY_LIMIT = ERROR_LIMIT
 
 
 def labelled_tracks(library: Store) -> int:
@@ -106,17 +115,37 @@ def corrections_effect(library: Store) -> CorrectedAgreement | CalibrationEffect
     return _corrected(library.url, library.version, resources.corrections().revision())
 
 
+def query_uploader() -> UploadedFile | None:
+    """The optional query-file uploader, which states (and enforces) the 2 MB limit."""
+    return st.file_uploader(
+        f"Your own queries (optional, up to {MAX_UPLOAD_MB} MB): JSONL lines or a JSON list of "
+        '{"id", "query", "emotions": [...]}',
+        type=["jsonl", "json", "txt"],
+        key="eval-upload",
+        max_upload_size=MAX_UPLOAD_MB,
+        help=(
+            f"At most {MAX_UPLOAD_MB} MB per file, UTF-8. One query per line (JSONL), or one JSON "
+            'list of them, e.g. [{"id": "q1", "query": "so happy today", "emotions": ["joy"]}]. '
+            "The first emotion decides which songs are hits; each id may appear only once "
+            "(a repeated id is reported as an error, not dropped). Use 20 queries or more: "
+            "intervals from fewer mean little."
+        ),
+    )
+
+
 def run_comparison(upload: bytes | None = None, name: str = "") -> RecommenderReport:
     """Compare every approach on the shipped query set, or on an uploaded one."""
     if upload is None:
         text, source = DEFAULT_QUERIES.read_text(encoding="utf-8"), "data/eval_queries.jsonl"
     else:
         if len(upload) > MAX_UPLOAD_BYTES:
-            raise InputError(f"{name} is larger than 2 MB; a query file is one line per query.")
+            raise InputError(
+                f"{name} is larger than {MAX_UPLOAD_MB} MB; a query file is one line per query."
+            )
         try:
             text, source = upload.decode("utf-8"), name or "uploaded file"
         except UnicodeDecodeError as exc:
-            raise InputError(f"{name} is not UTF-8 text; save it as UTF-8 JSONL.") from exc
+            raise InputError(f"{name} is not UTF-8 text; save it as UTF-8 JSONL or JSON.") from exc
     library = resources.store()
     return _comparison(library.url, library.version, text, source, RESAMPLES)
 
@@ -136,7 +165,9 @@ def comparison_frame(report: RecommenderReport) -> pd.DataFrame:
     p, n = report.precision_k, report.ndcg_k
     chance_p, chance_n, chance_r = report.chance
     chance = {"approach": "random order (expected)", f"P@{p}": round(chance_p, 3),
-              f"nDCG@{n}": round(chance_n, 3), "MRR": round(chance_r, 3)}  # fmt: skip
+              f"P@{p} CI": EMPTY_CELL, f"nDCG@{n}": round(chance_n, 3),
+              f"nDCG@{n} CI": EMPTY_CELL, "MRR": round(chance_r, 3), "MRR CI": EMPTY_CELL,
+              f"nDCG@{n} vs best": EMPTY_CELL}  # fmt: skip
     return pd.DataFrame(
         [
             {
@@ -244,23 +275,28 @@ def feedback_chart(report: FeedbackReport) -> go.Figure:
 
 
 def show_summary(text: str) -> None:
-    """Write a plain-language summary, one line per sentence group."""
+    """Write a plain-language summary, one line per sentence group, never cut short."""
     for line in text.splitlines():
-        st.markdown(md_escape(line))
+        st.markdown(md_escape(line, SUMMARY_LIMIT))
 
 
 def show_comparison(report: RecommenderReport) -> None:
-    """Draw the comparison: summary, chart, table and the per-query ranks."""
+    """Draw the comparison: a warning on few queries, summary, chart, table, per-query ranks."""
+    note = few_queries_note(report.n_queries)
+    if note:
+        st.warning(md_escape(note, SUMMARY_LIMIT))
     show_summary(describe_comparison(report))
     st.plotly_chart(comparison_chart(report), key="eval-chart")
-    st.dataframe(comparison_frame(report), hide_index=True, key="eval-table")
+    st.dataframe(
+        comparison_frame(report), hide_index=True, placeholder=EMPTY_CELL, key="eval-table"
+    )
     st.caption(
         md_escape(
             f"{report.n_queries} queries from {report.queries} on {report.tracks} tracks "
             f"({report.labelled_tracks} labelled), library version {report.library_version}. "
             f"Intervals: {round(report.confidence * 100)}% percentile bootstrap over queries "
             f"({report.resamples} resamples); 'vs best' is the paired difference.",
-            400,
+            SUMMARY_LIMIT,
         )
     )
     if report.skipped:
@@ -276,10 +312,14 @@ def show_comparison(report: RecommenderReport) -> None:
 
 
 def song_agreement_frame(report: SongAgreementReport) -> pd.DataFrame:
-    """The analysis and the two baselines: top-1, main in top 2 and macro-F1."""
+    """The analysis and the two baselines: top-1, main in top 2 and macro-F1.
+
+    The analysis is named by its extractor only: a version string can be 60 characters and
+    would push the table past the page (show_song_agreement prints it below the table).
+    """
     rows = [
         {
-            "analysis": f"{report.extractor} ({report.version})",
+            "analysis": report.extractor,
             "top-1": round(report.top1.mean, 3),
             "top-1 CI": _ci(report.top1),
             "main in top 2": round(report.top2.mean, 3),
@@ -289,8 +329,9 @@ def song_agreement_frame(report: SongAgreementReport) -> pd.DataFrame:
         }
     ]
     rows += [
-        {"analysis": f"baseline: {b.name}", "top-1": round(b.top1, 3),
-         "main in top 2": round(b.top2, 3), "macro-F1": round(b.macro_f1, 3)}
+        {"analysis": f"baseline: {b.name}", "top-1": round(b.top1, 3), "top-1 CI": EMPTY_CELL,
+         "main in top 2": round(b.top2, 3), "top-2 CI": EMPTY_CELL,
+         "macro-F1": round(b.macro_f1, 3), "macro-F1 CI": EMPTY_CELL}
         for b in report.baselines
     ]  # fmt: skip
     return pd.DataFrame(rows)
@@ -309,7 +350,13 @@ def recall_frame(report: SongAgreementReport) -> pd.DataFrame:
 def show_song_agreement(report: SongAgreementReport) -> None:
     """Draw the agreement summary, its table, the per-emotion recall and the confusion heatmap."""
     show_summary(describe_song_agreement(report))
-    st.dataframe(song_agreement_frame(report), hide_index=True, key="eval-songs-table")
+    st.dataframe(
+        song_agreement_frame(report),
+        hide_index=True,
+        placeholder=EMPTY_CELL,
+        key="eval-songs-table",
+    )
+    st.caption(md_escape(f"Analysis: {report.extractor}, version {report.version}.", SUMMARY_LIMIT))
     left, right = st.columns(2)
     with left:
         st.dataframe(recall_frame(report), hide_index=True, key="eval-songs-recall")
@@ -333,6 +380,7 @@ def show_feedback(report: FeedbackReport) -> None:
     st.dataframe(
         feedback_frame(report),
         hide_index=True,
+        placeholder=EMPTY_CELL,
         key="eval-feedback-table",
         column_config={
             "share up": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
@@ -355,6 +403,7 @@ def corrected_frame(result: CorrectedAgreement) -> pd.DataFrame:
                 "top-1 CI": _ci(report.top1),
                 "main in top 2": round(report.top2.mean, 3),
                 "macro-F1": round(report.macro_f1.mean, 3),
+                # None shows as the placeholder: too few corrections to hold any out.
                 "corrections, held out in turn": None if loo is None else round(loo, 3),
             }
         )
@@ -388,4 +437,9 @@ def show_corrections(result: CorrectedAgreement | CalibrationEffect) -> None:
         st.caption("No track of this library has labels, so there is nothing to judge it on.")
         return
     show_summary(result.effect.describe())
-    st.dataframe(corrected_frame(result), hide_index=True, key="eval-corrections-table")
+    st.dataframe(
+        corrected_frame(result),
+        hide_index=True,
+        placeholder=EMPTY_CELL,
+        key="eval-corrections-table",
+    )

@@ -115,6 +115,9 @@ def test_eval_recommend_takes_any_query_file(demo_settings: Settings, tmp_path: 
     assert "| lyrics " in result.stdout
     assert "| emotions " not in result.stdout
     assert "ranks best by nDCG@5" in result.stdout
+    assert "over 2 queries;" in result.stdout
+    # Two queries prove little, and the command says so under its verdicts.
+    assert "Only 2 queries were scored" in result.stdout
 
 
 def test_eval_recommend_bad_queries_exit_2(demo_settings: Settings, tmp_path: Path) -> None:
