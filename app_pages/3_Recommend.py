@@ -22,7 +22,9 @@ except MoodTuneError as exc:
     st.caption("Open the Ingest page in the sidebar to build a library.")
     st.stop()
 
-if journeys.choose_mode() == journeys.JOURNEY:
+mode = journeys.choose_mode()
+widgets.keep_form_values(mode)  # switching modes keeps both forms as they made their lists
+if mode == journeys.JOURNEY:
     journeys.journey_section()
     st.stop()
 

@@ -333,7 +333,7 @@ def recommend(
     from moodtune.corrections import existing_corrections
     from moodtune.filters import check_years, unknown_year_note
     from moodtune.label import find_track
-    from moodtune.recommend import build_recommender
+    from moodtune.recommend import build_recommender, describe_emotions, is_shared
     from moodtune.refine import compare_lists, move, rank_refined, start
     from moodtune.store import open_store
     from moodtune.text import validate_query
@@ -390,7 +390,12 @@ def recommend(
         _echo(f"Refined: {label}")
         _echo(changes.summary())
     for r in results:
-        emotions = ", ".join(f"{m.word} ({m.song_score:.2f})" for m in r.matched_emotions)
+        shared = [m for m in r.matched_emotions if is_shared(m)]
+        emotions = (
+            ", ".join(f"{m.word} ({m.song_score:.2f})" for m in shared)
+            if shared
+            else describe_emotions(r.matched_emotions)
+        )
         by = _EMOTIONS_BY.get(r.emotions_by, "")
         by += f" ({r.emotions_note})" if r.emotions_note else ""
         moved_note = f"  ({notes[r.track_id]})" if notes.get(r.track_id) else ""

@@ -1,7 +1,12 @@
 """Thumbs up/down votes, durable in SQLite (WAL), and their summaries per approach.
 
-Owns: the feedback table, recording a vote (a changed vote replaces the earlier one from the same
-session for the same query, approach and track), per-approach summaries and per-track net votes.
+Owns: the feedback table, recording a vote, the vote that counts for a result, per-approach
+summaries and per-track net votes. A result is a (query, approach, track): the latest vote on it
+counts, whoever cast it, so a listener who reloads the app (a new session id) and votes again
+changes their vote rather than adding one. Earlier sessions' rows stay as the history (nothing is
+deleted); a session voting again on a result replaces its own row. Every count (summary, net
+votes, query votes; so `moodtune eval feedback` and the Evaluation page too) reads only the vote
+that counts.
 Opens one connection per call (never cached: Streamlit shares cached objects across threads).
 `path` may be ":memory:" only for a single call's lifetime, so tests use a tmp file.
 """
@@ -30,7 +35,20 @@ CREATE TABLE IF NOT EXISTS feedback (
     UNIQUE (session_id, query, approach, track_id)
 );
 CREATE INDEX IF NOT EXISTS feedback_approach ON feedback (approach);
+CREATE INDEX IF NOT EXISTS feedback_result ON feedback (query, approach, track_id);
 """
+
+# The vote that counts for each result: the latest recorded. Rows recorded since a re-vote got a
+# new id (INSERT OR REPLACE) are in recording order by id; created_at comes first so that rows
+# from before that, whose id a re-vote kept, still order by when they were cast.
+_COUNTED = """(
+    SELECT * FROM (
+        SELECT *, ROW_NUMBER() OVER (
+            PARTITION BY query, approach, track_id ORDER BY created_at DESC, id DESC
+        ) AS nth
+        FROM feedback
+    ) WHERE nth = 1
+)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +64,8 @@ class Vote:
 
 @dataclass(frozen=True, slots=True)
 class QueryVote:
-    """Up minus down votes on one track for one query text, over sessions and approaches."""
+    """Up minus down votes on one track for one query text, over approaches (the vote that
+    counts for each)."""
 
     query: str
     track_id: str
@@ -78,17 +97,15 @@ class FeedbackStore:
         return connect(self.path, "feedback", "NORMAL")
 
     def record(self, vote: Vote) -> None:
-        """Store a vote durably; a new vote on the same result replaces the old one."""
+        """Store a vote durably; it becomes the vote that counts for its result."""
         if not vote.query.strip() or not vote.track_id or not vote.approach:
             raise InputError("A vote needs a query, an approach and a track.")
         with self._connect() as conn:
+            # REPLACE (delete, then insert) gives this session's new vote a new, larger id.
             conn.execute(
-                """INSERT INTO feedback
+                """INSERT OR REPLACE INTO feedback
                    (created_at, session_id, query, approach, rank, track_id, vote)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (session_id, query, approach, track_id)
-                   DO UPDATE SET vote = excluded.vote, rank = excluded.rank,
-                                 created_at = excluded.created_at""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 (
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     vote.session_id,
@@ -101,7 +118,7 @@ class FeedbackStore:
             )
 
     def votes(self) -> list[Vote]:
-        """Return every stored vote, oldest first."""
+        """Return every stored vote, earlier sessions' replaced ones too, oldest first."""
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT created_at, session_id, query, approach, rank, track_id, vote "
@@ -109,11 +126,21 @@ class FeedbackStore:
             ).fetchall()
         return [Vote(r[1], r[2], r[3], int(r[4]), r[5], bool(r[6]), created_at=r[0]) for r in rows]
 
+    def vote_for(self, query: str, approach: str, track_id: str) -> bool | None:
+        """Return the vote that counts for one result (True for up), None when there is none."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT vote FROM feedback WHERE query = ? AND approach = ? AND track_id = ? "
+                "ORDER BY created_at DESC, id DESC LIMIT 1",
+                (query, approach, track_id),
+            ).fetchone()
+        return None if row is None else bool(row[0])
+
     def summary(self) -> list[ApproachFeedback]:
-        """Return thumbs up/down counts per approach, most votes first."""
+        """Return thumbs up/down counts per approach (one per result), most votes first."""
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT approach, SUM(vote), COUNT(*) - SUM(vote) FROM feedback "
+                f"SELECT approach, SUM(vote), COUNT(*) - SUM(vote) FROM {_COUNTED} "
                 "GROUP BY approach ORDER BY COUNT(*) DESC, approach"
             ).fetchall()
         return [ApproachFeedback(r[0], int(r[1]), int(r[2])) for r in rows]
@@ -122,7 +149,7 @@ class FeedbackStore:
         """Return up minus down votes per track, over all approaches and queries."""
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT track_id, SUM(2 * vote - 1) FROM feedback GROUP BY track_id"
+                f"SELECT track_id, SUM(2 * vote - 1) FROM {_COUNTED} GROUP BY track_id"
             ).fetchall()
         return {r[0]: int(r[1]) for r in rows}
 
@@ -130,7 +157,7 @@ class FeedbackStore:
         """Return net votes per (query, track), for demoting tracks on similar queries."""
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT query, track_id, SUM(2 * vote - 1) FROM feedback "
+                f"SELECT query, track_id, SUM(2 * vote - 1) FROM {_COUNTED} "
                 "GROUP BY query, track_id ORDER BY MIN(id)"
             ).fetchall()
         return [QueryVote(r[0], r[1], int(r[2])) for r in rows]

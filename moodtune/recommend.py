@@ -317,18 +317,38 @@ def _candidate_mask(index: LibraryIndex, filters: RecommendFilters | None) -> np
 def matched_emotions(
     query: EmotionProfile, song: EmotionProfile, n: int = 3
 ) -> tuple[MatchedEmotion, ...]:
-    """Emotions both sides carry (>= MILD), strongest shared first; else the song's top one."""
-    shared = [(e, query[e], song[e]) for e in EMOTIONS if query[e] >= MILD and song[e] >= MILD]
-    shared.sort(key=lambda t: -(t[1] * t[2]))
-    if not shared:
-        top = song.dominant
-        shared = [(top, query[top], song[top])]
-    return tuple(
-        MatchedEmotion(
-            emotion=e, word=intensity_word(e, s), query_score=round(q, 3), song_score=round(s, 3)
+    """Emotions both sides carry (>= MILD), strongest shared first; else the song's top one,
+    which is_shared tells apart from a shared one.
+
+    Scores are rounded to 3 places before the threshold is applied, so that is_shared, which
+    sees only the stored (rounded) scores, always agrees with the choice made here.
+    """
+    every = [
+        MatchedEmotion(e, intensity_word(e, s), round(query[e], 3), s)
+        for e, s in ((e, round(song[e], 3)) for e in EMOTIONS)
+    ]
+    shared = sorted((m for m in every if is_shared(m)), key=lambda m: -m.query_score * m.song_score)
+    return tuple(shared[:n]) if shared else (every[EMOTIONS.index(song.dominant)],)
+
+
+def is_shared(matched: MatchedEmotion) -> bool:
+    """Whether the feeling and the song both carry this emotion (>= MILD on each side)."""
+    return matched.query_score >= MILD and matched.song_score >= MILD
+
+
+def describe_emotions(matched: Sequence[MatchedEmotion]) -> str:
+    """The emotions linking a feeling to a song, in words: each shared one with both scores
+    ("grief (sadness: you 0.90, song 0.85)"); when nothing is shared, that, and the emotion
+    the song mostly carries instead, never formatted as a match."""
+    shared = [m for m in matched if is_shared(m)]
+    if shared:
+        return ", ".join(
+            f"{m.word} ({m.emotion}: you {m.query_score:.2f}, song {m.song_score:.2f})"
+            for m in shared
         )
-        for e, q, s in shared[:n]
-    )
+    if not matched:
+        return ""
+    return f"nothing shared strongly; the song is mostly {matched[0].emotion}"
 
 
 @dataclass

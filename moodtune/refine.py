@@ -1,10 +1,10 @@
 """Refinement: move a query toward or away from a track, or by a follow-up sentence, and re-rank.
 
-Owns: RefinedQuery (the query's embedding and emotion profile after each move, and the moves in
-words), the three moves ("more like this", "less like this", a follow-up such as "less angry" or
-"more upbeat"), re-ranking a moved query through the Recommender (every approach reads the
-moved embedding, the moved profile, or both), and what changed between two lists (new, moved
-up or down, dropped). Must not read the store or import streamlit.
+Owns: RefinedQuery (the query's embedding and emotion profile after each move, and the moves as
+made and in words), the three moves ("more like this", "less like this", a follow-up such as
+"less angry" or "more upbeat"), re-ranking a moved query through the Recommender (every
+approach reads the moved embedding, the moved profile, or both), and what changed between two
+lists (new, moved up or down, dropped). Must not read the store or import streamlit.
 
 How a query moves (Rocchio-style relevance feedback, on both of the query's faces):
 - more like a track: the embedding moves toward the song's (a mix of MORE_WEIGHT of the song),
@@ -17,6 +17,9 @@ How a query moves (Rocchio-style relevance feedback, on both of the query's face
 Then every approach also gets the profile's change as a steer (moodtune.recommend.steered), so a
 move reaches `lyrics`, which reads no emotions. The weights were set by hand on a few demo
 queries (the tests check the direction, not the size, of each move).
+A later "more/less like this" on a song replaces the earlier one on that song (`move` rebuilds
+the query from its sentence without it), so "less like X" right after "more like X" reads as
+"less like X", not as the two added up.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ FOLLOW_UP_EMBEDDING = 0.5
 MAX_STEPS = 20
 
 Direction = Literal["more", "less"]
+MoveKind = Literal["more", "less", "then"]
 _LESS = re.compile(
     r"^(?:(?:a\s+(?:bit|little|lot)\s+|much\s+|way\s+|even\s+)?(?:less|fewer)|"
     r"not\s+(?:so|as|too)|no\s+more|without|no|stop(?:\s+being)?|nothing)\b\s*",
@@ -55,6 +59,14 @@ _MORE = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """One move as made: toward ("more") or away from ("less") a track, or a follow-up ("then")."""
+
+    kind: MoveKind
+    subject: str  # the track id, or the follow-up sentence
+
+
+@dataclass(frozen=True, slots=True)
 class RefinedQuery:
     """A query after zero or more moves: the sentence, where it now points, and the moves."""
 
@@ -63,6 +75,7 @@ class RefinedQuery:
     profile: EmotionProfile
     steps: tuple[str, ...] = ()
     origin: EmotionProfile | None = None  # the sentence's own profile, before any move
+    moves: tuple[Move, ...] = ()  # what each step did, so the query can be rebuilt without one
 
     def steer(self) -> np.ndarray | None:
         """How the moves changed the profile (8 weights), or None before any move."""
@@ -79,7 +92,7 @@ class RefinedQuery:
     def vector(self) -> np.ndarray:
         return np.asarray(self.embedding, dtype=np.float32)
 
-    def moved(self, vector: np.ndarray, profile: np.ndarray, step: str) -> RefinedQuery:
+    def moved(self, vector: np.ndarray, profile: np.ndarray, step: str, made: Move) -> RefinedQuery:
         """The query after one more move: a new embedding and profile (clipped to [0, 1])."""
         return RefinedQuery(
             self.text,
@@ -87,6 +100,7 @@ class RefinedQuery:
             EmotionProfile(tuple(float(x) for x in np.clip(profile, 0.0, 1.0))),
             (*self.steps, step),
             self.origin,
+            (*self.moves, made),
         )
 
 
@@ -188,7 +202,7 @@ def toward_track(
         moved = _unit(_unit(q) - LESS_WEIGHT * song)
         profile = p - LESS_WEIGHT * _excess(index.profile(row)) * np.maximum(p, t)
         step = f"less like “{one_line(index.titles[row], 40)}”"
-    return query.moved(moved, profile, step)
+    return query.moved(moved, profile, step, Move(direction, index.track_ids[row]))
 
 
 def parse_follow_up(sentence: str) -> tuple[Direction, str]:
@@ -219,7 +233,7 @@ def follow_up(recommender: Recommender, query: RefinedQuery, sentence: str) -> R
     else:
         profile = p - FOLLOW_UP_WEIGHT * excess * np.maximum(p, 0.3)
     step = f"{direction} {one_line(about, 40)}"
-    return query.moved(moved, profile, step)
+    return query.moved(moved, profile, step, Move("then", sentence))
 
 
 def rank_refined(
@@ -253,15 +267,41 @@ def move(
     less_like: Sequence[int] = (),
     sentences: Sequence[str] = (),
 ) -> RefinedQuery:
-    """Apply several moves in order: tracks to move toward, tracks to move away from, sentences."""
+    """Apply several moves in order: tracks to move toward, tracks to move away from, sentences.
+
+    A move on a track the query was already moved toward or away from replaces that move.
+    """
     index = recommender.view().index
-    for row in more_like:
-        query = toward_track(query, index, row, "more")
-    for row in less_like:
-        query = toward_track(query, index, row, "less")
+    tracks: list[tuple[int, Direction]] = [(row, "more") for row in more_like]
+    tracks += [(row, "less") for row in less_like]
+    for row, direction in tracks:
+        if not 0 <= row < len(index):
+            raise InputError("That track is not in the library any more; ask again.")
+        query = _without_track(recommender, query, index.track_ids[row])
+        query = toward_track(query, index, row, direction)
     for sentence in sentences:
         query = follow_up(recommender, query, sentence)
     return query
+
+
+def _without_track(recommender: Recommender, query: RefinedQuery, track_id: str) -> RefinedQuery:
+    """The query rebuilt from its sentence with its other moves, in order, when one of its moves
+    was on `track_id`; else the query itself."""
+    if not any(m.kind != "then" and m.subject == track_id for m in query.moves):
+        return query
+    index = recommender.view().index
+    rows = {tid: row for row, tid in enumerate(index.track_ids)}
+    rebuilt = start(recommender, query.text)
+    for made in query.moves:
+        if made.kind == "then":
+            rebuilt = follow_up(recommender, rebuilt, made.subject)
+        elif made.subject != track_id:
+            if made.subject not in rows:
+                raise InputError(
+                    "A track this list was refined by is no longer in the library; start over."
+                )
+            rebuilt = toward_track(rebuilt, index, rows[made.subject], made.kind)
+    return rebuilt
 
 
 def profile_change(before: EmotionProfile, after: EmotionProfile, n: int = 2) -> str:

@@ -144,11 +144,31 @@ def refine_result(
         (a, tuple(rank_refined(engine, moved, a, result.k, result.filters)))
         for a, _ in result.results
     )
+    return _with_lists(result, lists, moved)
+
+
+def rerank_result(result: QueryResult) -> QueryResult:
+    """Rank the result's query (refined or not) again with the same filters, e.g. after a
+    correction changed how the library is heard, and say what changed in each list."""
+    engine = resources.recommender()
+    query = result.refined if result.refined is not None else start(engine, result.query)
+    lists = tuple(
+        (a, tuple(rank_refined(engine, query, a, result.k, result.filters)))
+        for a, _ in result.results
+    )
+    return _with_lists(result, lists, result.refined)
+
+
+def _with_lists(
+    result: QueryResult,
+    lists: tuple[tuple[str, tuple[Recommendation, ...]], ...],
+    refined: RefinedQuery | None,
+) -> QueryResult:
     changes = tuple(
         (a, compare_lists(old, new))
         for (a, old), (_, new) in zip(result.results, lists, strict=True)
     )
-    return dataclasses.replace(result, results=lists, refined=moved, changes=changes)
+    return dataclasses.replace(result, results=lists, refined=refined, changes=changes)
 
 
 def outcome_line(outcome: TrackOutcome) -> str:

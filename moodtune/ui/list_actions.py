@@ -3,6 +3,8 @@ save it as a playlist, download it as CSV or M3U, or create a private Spotify pl
 
 Owns: those widgets (keys `<key>-name`, `<key>-save`, `<key>-csv`, `<key>-m3u`, `<key>-spotify`)
 and the writable library handle a save needs (opened per save; the shared handle is read-only).
+The name typed in the name box names the saved playlist, the downloads and the Spotify playlist;
+left empty, the downloads and Spotify take the list's own name.
 Without Spotify authorisation the Spotify button explains what to configure. Must not build the
 files or talk to Spotify itself: moodtune.list_export and moodtune.sources.spotify_playlist do.
 """
@@ -28,7 +30,8 @@ from moodtune.ui.safe import md_escape, spotify_url
 
 
 def list_actions(track_ids: Sequence[str], name: str, key: str, *, save: bool = True) -> None:
-    """Save / download / send to Spotify the tracks `track_ids` (in order), named `name`."""
+    """Save / download / send to Spotify the tracks `track_ids` (in order), named `name` unless
+    the listener types another name."""
     if not track_ids:
         return
     try:
@@ -36,27 +39,29 @@ def list_actions(track_ids: Sequence[str], name: str, key: str, *, save: bool = 
     except MoodTuneError as exc:
         st.error(md_escape(str(exc), 400))
         return
+    chosen = name
     if save:
         # A new list brings its own suggested name; a typed name stays while the list does.
         if st.session_state.get(f"{key}-for") != name:
             st.session_state[f"{key}-for"] = name
             st.session_state[f"{key}-name"] = name[:80]
-        with st.form(f"{key}-form", border=False):
-            left, right = st.columns([3, 1], vertical_alignment="bottom")
-            chosen = left.text_input("Playlist name", key=f"{key}-name")
-            if right.form_submit_button("Save as playlist", key=f"{key}-save"):
-                _save(str(chosen or ""), track_ids)
+        # Not in a form: the typed name must reach the downloads below as soon as it is entered.
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        typed = str(left.text_input("Playlist name", key=f"{key}-name") or "")
+        if right.button("Save as playlist", key=f"{key}-save"):
+            _save(typed, track_ids)
+        chosen = typed.strip() or name
     csv_col, m3u_col, spotify_col = st.columns(3)
     csv_col.download_button(
-        "Download CSV", render(tracks, "csv"), file_name(name, "csv"), "text/csv",
+        "Download CSV", render(tracks, "csv"), file_name(chosen, "csv"), "text/csv",
         key=f"{key}-csv",
     )  # fmt: skip
     m3u_col.download_button(
-        "Download M3U", render(tracks, "m3u", name), file_name(name, "m3u"), "audio/x-mpegurl",
-        key=f"{key}-m3u",
+        "Download M3U", render(tracks, "m3u", chosen), file_name(chosen, "m3u"),
+        "audio/x-mpegurl", key=f"{key}-m3u",
     )  # fmt: skip
     if spotify_col.button("Create a private Spotify playlist", key=f"{key}-spotify"):
-        _to_spotify(name, tracks)
+        _to_spotify(chosen, tracks)
 
 
 def _save(name: str, track_ids: Sequence[str]) -> None:

@@ -2,10 +2,11 @@
 sentence, what changed, and what can be done with the list.
 
 Owns: applying a queued card click or a follow-up to the QueryResult kept in session state (key
-`rec-result`), the follow-up form (keys `rec-followup`, `rec-followup-go`), "start over"
-(`rec-restart`), the change summary and dropped tracks, and the list's save/export actions
-(prefix `rec-list`). Must not move queries or rank: moodtune.ui.actions.refine_result calls the
-library.
+`rec-result`), re-ranking it after a correction made on one of its cards, the follow-up form
+(keys `rec-followup`, `rec-followup-go`), "start over" (`rec-restart`), the change summary and
+dropped tracks, and the list's save/export actions (prefix `rec-list`, shown when the list has
+tracks). Must not move queries or rank: moodtune.ui.actions.refine_result and rerank_result call
+the library.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 
 from moodtune.errors import MoodTuneError
 from moodtune.ui import resources, widgets
-from moodtune.ui.actions import QueryResult, ask, refine_result
+from moodtune.ui.actions import QueryResult, ask, refine_result, rerank_result
 from moodtune.ui.list_actions import list_actions
 from moodtune.ui.safe import md_escape
 
@@ -22,6 +23,15 @@ RESULT_KEY = "rec-result"
 
 
 def _apply_pending(result: QueryResult) -> QueryResult:
+    reranked = st.session_state.pop(widgets.RERANK_PENDING, None)
+    if reranked:
+        try:
+            result = rerank_result(result)
+        except MoodTuneError as exc:
+            widgets.show_error(exc)
+        else:
+            st.session_state[RESULT_KEY] = result
+            st.success(md_escape(str(reranked), 400))
     pending = st.session_state.pop(widgets.REFINE_PENDING, None)
     if not pending:
         return result
@@ -81,10 +91,11 @@ def results_section(result: QueryResult) -> None:
     note = result.year_note()
     if note:
         st.caption(md_escape(note, 300))
-    columns = st.columns(len(result.results)) if len(result.results) > 1 else [st.container()]
+    narrow = len(result.results) > 1
+    columns = st.columns(len(result.results)) if narrow else [st.container()]
     for column, (approach, recs) in zip(columns, result.results, strict=True):
         with column:
-            if len(result.results) > 1:
+            if narrow:
                 st.subheader(approach)
             change = changes.get(approach)
             if change is not None:
@@ -96,7 +107,7 @@ def results_section(result: QueryResult) -> None:
             notes = {c.track_id: c.note for c in change.entries} if change is not None else {}
             for rec in recs:
                 widgets.recommendation_card(
-                    rec, result.label, note=notes.get(rec.track_id, ""), refine=True
+                    rec, result.label, note=notes.get(rec.track_id, ""), refine=True, narrow=narrow
                 )
             if change is not None and change.dropped:
                 st.caption(
@@ -104,5 +115,6 @@ def results_section(result: QueryResult) -> None:
                         "Dropped: " + "; ".join(f"{t} — {a}" for _, t, a in change.dropped), 600
                     )
                 )
-    st.subheader("Keep this list")
-    list_actions(result.track_ids, result.label, "rec-list")
+    if result.track_ids:
+        st.subheader("Keep this list")
+        list_actions(result.track_ids, result.label, "rec-list")

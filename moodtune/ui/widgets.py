@@ -3,7 +3,9 @@ the feedback summary, ingestion reports, versions, the explorer's track panel, a
 form that corrects a song's emotions.
 
 Owns: how outside text is shown (st.text, dataframes, or md_escape'd markdown; links only to
-validated Spotify pages) and the thumbs-vote bookkeeping (one stored row per changed vote).
+validated Spotify pages), the thumbs-vote bookkeeping (a card shows the vote that counts for its
+result, from any session; one stored row per changed vote), and keeping the values of the
+Recommend page's forms while their mode is not shown.
 Must not rank, ingest or compute emotion positions: it renders what moodtune returns.
 """
 
@@ -22,14 +24,32 @@ from moodtune.feedback import Vote
 from moodtune.ingest import IngestReport
 from moodtune.listener import CALIBRATED, LISTENER
 from moodtune.models import EMOTIONS, Recommendation
+from moodtune.recommend import describe_emotions
 from moodtune.store import LibraryIndex, Store
 from moodtune.ui import resources
 from moodtune.ui.actions import QueryResult
+from moodtune.ui.journeys import JOURNEY, MATCH
 from moodtune.ui.safe import md_escape, spotify_url
 from moodtune.ui.setup import session_id
 
 ERROR_LIMIT = 4000
 REFINE_PENDING = "rec-refine-pending"  # a "more/less like this" click, applied on the next run
+# A correction saved or undone on a result card: the message to show once the list is re-ranked
+# on the next run.
+RERANK_PENDING = "rec-rerank-pending"
+# The Recommend page's values per mode: its form, the journey form, their filters, the follow-up
+# and the list names (keys from moodtune.ui.list_filters, .playlists, .journeys, .list_actions).
+FORM_KEYS = {
+    MATCH: (
+        "rec-query", "rec-approach", "rec-k", "rec-playlist", "rec-exclude", "rec-years",
+        "rec-one-per-artist", "rec-followup", "rec-list-name",
+    ),
+    JOURNEY: (
+        "jr-query", "jr-target", "jr-sentence", "jr-n", "jr-exclude", "jr-years",
+        "jr-one-per-artist", "jr-map-kind", "jr-list-name",
+    ),
+}  # fmt: skip
+_MODE_DRAWN = "rec-mode-drawn"  # the mode the Recommend page's last run drew
 NO_SECOND = "—"
 EMOTIONS_BY = {
     LISTENER: "emotions set by a listener",
@@ -53,6 +73,26 @@ def library_status(library: Store) -> None:
     st.code(library.url, language=None)
 
 
+def keep_form_values(mode: str) -> None:
+    """Keep each Recommend mode's form as it made its list (call before drawing any widget).
+
+    Streamlit drops the value of a widget that a run does not draw, and a widget drawn again
+    shows its default in the browser unless the run tells it the value. Writing a value back
+    under its key makes it session state, which outlives the run and is sent to the browser
+    with the widget. So the hidden mode's values are written back on every run, and the shown
+    mode's once, on the run that draws them again: not on every run, since a value written
+    while its widget is on screen replaces what the listener is typing into it.
+    """
+    drawn_before = st.session_state.get(_MODE_DRAWN)
+    st.session_state[_MODE_DRAWN] = mode
+    keys = [key for other, names in FORM_KEYS.items() if other != mode for key in names]
+    if drawn_before not in (None, mode):
+        keys += FORM_KEYS.get(mode, ())
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _vote_key(query: str, rec: Recommendation) -> str:
     digest = hashlib.sha1(query.encode("utf-8")).hexdigest()[:12]
     return f"thumbs-{digest}-{rec.approach}-{rec.track_id}"
@@ -74,22 +114,41 @@ def record_vote(query: str, rec: Recommendation, value: int | None, key: str) ->
     st.toast("Thanks, your vote is saved.")
 
 
+def _stored_vote(query: str, rec: Recommendation, key: str) -> int | None:
+    """The vote that counts for this result (1 up, 0 down), whichever session cast it; read
+    once, then kept with the card's own votes so that showing it never stores it again."""
+    saved = f"{key}-saved"
+    if saved not in st.session_state:
+        try:
+            up = resources.votes().vote_for(query, rec.approach, rec.track_id)
+        except MoodTuneError as exc:
+            show_error(exc)
+            return None
+        st.session_state[saved] = None if up is None else int(up)
+    value = st.session_state[saved]
+    return None if value is None else int(value)
+
+
 def _queue_refine(direction: str, track_id: str) -> None:
     st.session_state[REFINE_PENDING] = (direction, track_id)
 
 
 def recommendation_card(
-    rec: Recommendation, query: str, *, vote: bool = True, note: str = "", refine: bool = False
+    rec: Recommendation,
+    query: str,
+    *,
+    vote: bool = True,
+    note: str = "",
+    refine: bool = False,
+    narrow: bool = False,
 ) -> None:
     """One result: title, artist, score, matched emotions, best line, link, thumbs; with
-    `note`, how it moved in the last refinement; with `refine`, "more/less like this"."""
+    `note`, how it moved in the last refinement; with `refine`, "more/less like this" (short
+    labels when `narrow`, as in the compare columns), and a correction re-ranks the list."""
     with st.container(border=True, key=f"card-{rec.approach}-{rec.rank}"):
         moved = f"  · _{md_escape(note)}_" if note else ""
         st.markdown(f"**{rec.rank}\\. {md_escape(rec.title)}**{moved}  \n{md_escape(rec.artist)}")
-        matched = ", ".join(
-            f"{m.word} ({m.emotion}: you {m.query_score:.2f}, song {m.song_score:.2f})"
-            for m in rec.matched_emotions
-        )
+        matched = describe_emotions(rec.matched_emotions)
         by = f" · {EMOTIONS_BY[rec.emotions_by]}" if rec.emotions_by in EMOTIONS_BY else ""
         by += f" ({rec.emotions_note})" if rec.emotions_note else ""
         st.caption(
@@ -112,11 +171,13 @@ def recommendation_card(
         if refine:
             more, less = st.columns(2)
             more.button(
-                "More like this", key=f"more-{rec.approach}-{rec.rank}",
+                "More" if narrow else "More like this", key=f"more-{rec.approach}-{rec.rank}",
+                help="More like this: move the list toward this song.",
                 on_click=_queue_refine, args=("more", rec.track_id),
             )  # fmt: skip
             less.button(
-                "Less like this", key=f"less-{rec.approach}-{rec.rank}",
+                "Less" if narrow else "Less like this", key=f"less-{rec.approach}-{rec.rank}",
+                help="Less like this: move the list away from this song.",
                 on_click=_queue_refine, args=("less", rec.track_id),
             )  # fmt: skip
         link = spotify_url(rec.url)
@@ -124,11 +185,13 @@ def recommendation_card(
             st.link_button("Open in Spotify", link, key=f"spotify-{rec.approach}-{rec.rank}")
         if vote:
             key = _vote_key(query, rec)
-            record_vote(query, rec, st.feedback("thumbs", key=key), key)
+            thumbs = st.feedback("thumbs", key=key, default=_stored_vote(query, rec, key))
+            record_vote(query, rec, thumbs, key)
             with st.popover("This song feels like…", key=f"fix-{rec.approach}-{rec.rank}"):
                 correction_form(
-                    rec.track_id, rec.title, rec.artist, f"fix-{rec.approach}-{rec.rank}"
-                )
+                    rec.track_id, rec.title, rec.artist, f"fix-{rec.approach}-{rec.rank}",
+                    rerank=refine,
+                )  # fmt: skip
 
 
 def query_results(result: QueryResult, *, vote: bool = True) -> None:
@@ -231,8 +294,13 @@ def _correction_note(current: Correction) -> str:
     )
 
 
-def correction_form(track_id: str, title: str, artist: str, key: str) -> None:
-    """Pick a track's main emotion (and optionally a second); save it or undo the last one."""
+def correction_form(
+    track_id: str, title: str, artist: str, key: str, *, rerank: bool = False
+) -> None:
+    """Pick a track's main emotion (and optionally a second); save it or undo the last one.
+
+    With `rerank` (on a Recommend result card), the list re-ranks on the next run and says so.
+    """
     try:
         current = resources.corrections().current().get(track_id)
     except MoodTuneError as exc:
@@ -269,8 +337,12 @@ def correction_form(track_id: str, title: str, artist: str, key: str) -> None:
         except MoodTuneError as exc:
             show_error(exc)
             return
-        st.toast("Saved: every approach now ranks this song by your emotions.")
-        st.rerun()
+        _after_correction(
+            rerank,
+            "Saved: every approach now ranks this song by your emotions.",
+            f"Saved: every approach now ranks “{title}” by your emotions; "
+            "the list below is re-ranked with it.",
+        )
     if current is not None and undo.button("Undo", key=f"{key}-undo-{track_id}"):
         try:
             resources.corrections().undo(track_id, who="app")
@@ -279,5 +351,16 @@ def correction_form(track_id: str, title: str, artist: str, key: str) -> None:
             return
         for name in (f"{key}-main-{track_id}", f"{key}-second-{track_id}"):
             st.session_state.pop(name, None)
-        st.toast("Correction withdrawn.")
-        st.rerun()
+        _after_correction(
+            rerank,
+            "Correction withdrawn.",
+            f"Correction of “{title}” withdrawn; the list below is re-ranked without it.",
+        )
+
+
+def _after_correction(rerank: bool, toast: str, reranked: str) -> None:
+    if rerank:
+        st.session_state[RERANK_PENDING] = reranked  # shown once the list is re-ranked
+    else:
+        st.toast(toast)
+    st.rerun()

@@ -43,7 +43,7 @@ def test_a_correction_from_the_explorer_is_saved_shown_and_undone(library_home: 
     assert "Emotions set by a listener." not in plain(" ".join(texts(at)))
 
 
-def test_a_result_card_corrects_its_song(library_home: Path) -> None:
+def test_a_result_card_corrects_its_song_and_the_list_reranks(library_home: Path) -> None:
     at = AppTest.from_file(str(PAGES["recommend"]), default_timeout=180).run()
     at.text_area(key="rec-query").input("rainy sunday, missing home")
     at.radio(key="rec-approach").set_value("emotions")
@@ -55,11 +55,22 @@ def test_a_result_card_corrects_its_song(library_home: Path) -> None:
     assert not at.exception, [e.value for e in at.exception]
     stored = CorrectionStore(library_home / "corrections.db").current()
     assert [c.main for c in stored.values()] == ["trust"]
-    assert _first_title(at) == first  # the list the user is looking at stays
-    # The next query ranks with the correction: a sad song heard as trust leaves the top.
+    # The list on screen re-ranks with the correction: a sad song heard as trust leaves the top.
+    assert _first_title(at) != first
+    shown = plain(" ".join(texts(at)))
+    assert "Changed: " in shown
+    assert any("the list below is re-ranked with it" in plain(s.value) for s in at.success)
+    reranked = _titles(at)
+    # Asking again gives the list already on screen.
     at = at.button(key="rec-submit").click().run()
     assert not at.exception
-    assert _first_title(at) != first
+    assert _titles(at) == reranked
+    assert not any("re-ranked" in plain(s.value) for s in at.success)
+
+
+def _titles(at: AppTest) -> list[str]:
+    cards = [m.value for m in at.markdown if m.value.startswith("**") and "\\. " in m.value]
+    return [card.split("**")[1] for card in cards]
 
 
 def _first_title(at: AppTest) -> str:

@@ -345,7 +345,7 @@ def test_feedback_report_shares_and_intervals(tmp_path: Path) -> None:
     for i, up in enumerate([True, True, True, False]):
         votes.record(Vote("s1", "rainy day", "lyrics", i + 1, f"t{i}", up))
     votes.record(Vote("s1", "rainy day", "hybrid", 1, "t0", False))
-    votes.record(Vote("s2", "rainy day", "hybrid", 1, "t0", False))
+    votes.record(Vote("s2", "rainy day", "hybrid", 2, "t1", False))
     votes.record(Vote("s1", "rainy day", "legacy", 1, "t0", True))
     report = feedback_report(votes)
     rows = {r.approach: r for r in report.rows}
