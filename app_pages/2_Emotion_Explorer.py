@@ -71,7 +71,7 @@ figure = emotion_map(
 st.plotly_chart(figure, key=MAP_KEY, on_select="rerun", selection_mode=("points", "box", "lasso"))
 if any(source != "model" for source in points.sources):
     st.caption(SOURCE_LEGEND)
-selection_panel(index, clicked)
+selection_panel(index, clicked, playlists)
 
 selected = st.session_state[TRACK_KEY]
 row = st.selectbox(
@@ -87,7 +87,7 @@ profile = profile_playlist(index, shown)
 st.subheader(f"{playlist.name}: profile ({len(profile)} tracks)")
 if len(profile):
     profile_panel(profile)
-    playlist_actions(playlist, shown.track_ids)
+    playlist_actions(playlist, shown.track_ids, playlists)
 else:
     st.info("No track of this playlist matches these filters.")
 

@@ -2,9 +2,12 @@
 in a sentence and its arc, two or three playlists compared side by side, and the Recommend
 page's "only from this playlist" box.
 
-Owns: these widgets (keys `explorer-playlist`, `explorer-compare`, `rec-playlist`), their charts'
-keys and the comparison table's columns. Must not compute profiles or differences
-(moodtune/playlist_profiles.py does) and must not catch errors (the pages show them).
+Owns: these widgets (keys `explorer-playlist`, `explorer-compare`, `rec-playlist`, and the rename
+and delete widgets `explorer-rename*`, `explorer-delete*`), their charts' keys, the comparison
+table's columns, the name suggested for saving a list (one no playlist has yet), and the rerun
+after a playlist is saved, renamed or deleted, with its message shown as a toast on the next run.
+Must not compute profiles or differences (moodtune/playlist_profiles.py does) and must not catch
+errors (the pages show them).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from moodtune.models import Playlist
 from moodtune.playlist_profiles import MAX_COMPARED, PlaylistProfile, compare_playlists
 from moodtune.playlists import (
     LIBRARY_ID,
+    MAX_NAME,
     SAVED,
     delete_playlist,
     library_playlist,
@@ -32,6 +36,11 @@ from moodtune.ui.list_actions import list_actions
 from moodtune.ui.safe import md_escape
 
 PICK_KEY, COMPARE_KEY, LIMIT_KEY = "explorer-playlist", "explorer-compare", "rec-playlist"
+DRAWN_KEY = "explorer-playlist-drawn"  # (id, label) of the playlist the picker last showed
+NOTICE_KEY = "explorer-playlist-notice"  # what the last change did, shown on the next run
+RENAME_FOR, RENAME_KEY = "explorer-rename-for", "explorer-rename"
+SURE_KEY = "explorer-delete-sure"
+SELECTION_KEY, LIST_KEY = "explorer-selection", "explorer-list"  # list_actions keys
 KINDS = {
     "spotify": "Spotify",
     "file": "file",
@@ -54,7 +63,21 @@ def _label(playlist: Playlist) -> str:
 
 def pick_playlist(playlists: Sequence[Playlist], index: LibraryIndex) -> Playlist:
     """A select box over the whole library and every playlist; return the chosen one."""
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.toast(md_escape(str(notice), 400))
     choices = _choices(playlists, index)
+    # The browser keeps the label it was last sent, not the id: once the chosen playlist's label
+    # changes (renamed, tracks added) that label matches no option and the next rerun would fall
+    # back to the whole library. Setting the id again sends the new label.
+    drawn = st.session_state.get(DRAWN_KEY)
+    if (
+        drawn
+        and drawn[0] in choices
+        and _label(choices[drawn[0]]) != drawn[1]
+        and st.session_state.get(PICK_KEY) == drawn[0]
+    ):
+        st.session_state[PICK_KEY] = drawn[0]
     chosen = st.selectbox(
         "Playlist",
         list(choices),
@@ -63,7 +86,9 @@ def pick_playlist(playlists: Sequence[Playlist], index: LibraryIndex) -> Playlis
         help="Spotify playlists, imported files and the demo's playlists are recorded when they "
         "are ingested; a file imported again under the same name updates its playlist.",
     )
-    return choices.get(str(chosen), choices[LIBRARY_ID])
+    playlist = choices.get(str(chosen), choices[LIBRARY_ID])
+    st.session_state[DRAWN_KEY] = (playlist.playlist_id, _label(playlist))
+    return playlist
 
 
 def playlist_limit() -> str:
@@ -132,7 +157,9 @@ def compare_panel(playlists: Sequence[Playlist], index: LibraryIndex) -> None:
     )
 
 
-def selection_panel(index: LibraryIndex, rows: Sequence[int]) -> None:
+def selection_panel(
+    index: LibraryIndex, rows: Sequence[int], playlists: Sequence[Playlist]
+) -> None:
     """The tracks picked on the map with the box or lasso: list them; save or export them."""
     picked = [r for r in dict.fromkeys(rows) if 0 <= r < len(index)]
     if len(picked) < 2:
@@ -143,30 +170,91 @@ def selection_panel(index: LibraryIndex, rows: Sequence[int]) -> None:
         return
     st.markdown(f"**{len(picked)} tracks selected on the map**")
     st.caption(md_escape("; ".join(f"{index.titles[r]} — {index.artists[r]}" for r in picked), 600))
-    list_actions([index.track_ids[r] for r in picked], "Map selection", "explorer-selection")
+    _suggest_name(SELECTION_KEY, "Map selection", playlists)
+    list_actions([index.track_ids[r] for r in picked], "Map selection", SELECTION_KEY)
+    _after_save(SELECTION_KEY, playlists)
 
 
-def playlist_actions(playlist: Playlist, track_ids: Sequence[str]) -> None:
-    """A saved playlist can be renamed or deleted; any playlist can be exported."""
+def playlist_actions(
+    playlist: Playlist, track_ids: Sequence[str], playlists: Sequence[Playlist]
+) -> None:
+    """A saved playlist can be renamed or deleted (once confirmed); any playlist can be exported,
+    and any other playlist saved as a copy."""
     if playlist.kind == SAVED:
         with st.form("explorer-rename-form", border=False):
             left, right = st.columns([3, 1], vertical_alignment="bottom")
-            if st.session_state.get("explorer-rename-for") != playlist.playlist_id:
-                st.session_state["explorer-rename-for"] = playlist.playlist_id
-                st.session_state["explorer-rename"] = playlist.name
-            name = left.text_input("New name", key="explorer-rename")
+            if st.session_state.get(RENAME_FOR) != playlist.playlist_id:
+                st.session_state[RENAME_FOR] = playlist.playlist_id
+                st.session_state[RENAME_KEY] = playlist.name
+                st.session_state[SURE_KEY] = False
+            name = " ".join(str(left.text_input("New name", key=RENAME_KEY) or "").split())
             renamed = right.form_submit_button("Rename", key="explorer-rename-go")
-        if renamed:
-            _change(lambda store: rename_playlist(store, playlist.playlist_id, str(name or "")))
-        if st.button("Delete this playlist", key="explorer-delete"):
-            _change(lambda store: delete_playlist(store, playlist.playlist_id))
-    list_actions(track_ids, playlist.name, "explorer-list", save=playlist.kind != SAVED)
+        if renamed and name == playlist.name:
+            st.info(md_escape(f"This playlist is already called “{playlist.name}”."))
+        elif renamed:
+            _change(lambda store: _rename(store, playlist, name))
+        sure = st.checkbox(
+            "Yes, delete this playlist (its tracks stay in the library)", key=SURE_KEY
+        )
+        if st.button("Delete this playlist", key="explorer-delete", disabled=not sure):
+            _change(lambda store: _delete(store, playlist))
+    else:
+        _suggest_name(LIST_KEY, playlist.name, playlists)
+    list_actions(track_ids, playlist.name, LIST_KEY, save=playlist.kind != SAVED)
+    _after_save(LIST_KEY, playlists)
 
 
-def _change(action: Callable[[Store], object]) -> None:
+def _free_name(playlists: Sequence[Playlist], name: str) -> str:
+    """`name` if no playlist is called that (ignoring case), else the first free 'name 2', ..."""
+    taken = {p.name.casefold() for p in playlists}
+    candidate, n = name[:MAX_NAME], 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{name[: MAX_NAME - len(str(n)) - 1].rstrip()} {n}"
+    return candidate
+
+
+def _suggest_name(key: str, name: str, playlists: Sequence[Playlist]) -> None:
+    # list_actions pre-fills its name box with the list's own name, which for a playlist is always
+    # taken; filling the box first (under its keys) offers a free name instead.
+    if st.session_state.get(f"{key}-for") != name:
+        st.session_state[f"{key}-for"] = name
+        st.session_state[f"{key}-name"] = _free_name(playlists, name)
+
+
+def _after_save(key: str, playlists: Sequence[Playlist]) -> None:
+    # The picker above was drawn before list_actions saved: rerun so that it lists the new one.
+    if not st.session_state.get(f"{key}-save"):
+        return
+    known = {p.playlist_id for p in playlists}
+    new = [p for p in read_playlists(resources.store()) if p.playlist_id not in known]
+    if not new:
+        return  # nothing saved: list_actions shows why
+    saved = new[-1]
+    st.session_state[NOTICE_KEY] = (
+        f"Saved “{saved.name}” ({len(saved.track_ids)} tracks). Pick it in the Playlist box to "
+        "see its profile."
+    )
+    st.session_state.pop(f"{key}-for", None)  # suggest a free name again
+    st.rerun()
+
+
+def _rename(store: Store, playlist: Playlist, name: str) -> str:
+    renamed = rename_playlist(store, playlist.playlist_id, name)
+    return f"Renamed “{playlist.name}” to “{renamed.name}”."
+
+
+def _delete(store: Store, playlist: Playlist) -> str:
+    delete_playlist(store, playlist.playlist_id)
+    return f"Deleted “{playlist.name}”; its tracks stay in the library."
+
+
+def _change(action: Callable[[Store], str]) -> None:
+    # Rerun so that the picker, drawn before this change, shows it; its message comes with it.
     try:
-        action(open_store(resources.settings()))
+        done = action(open_store(resources.settings()))
     except MoodTuneError as exc:
         st.error(md_escape(str(exc), 400))
         return
+    st.session_state[NOTICE_KEY] = done
     st.rerun()

@@ -108,6 +108,7 @@ def test_results_are_saved_as_a_playlist_the_explorer_lists_renames_and_deletes(
     explorer.button(key="explorer-rename-go").click().run()
     assert not explorer.exception
     assert "Fair anger · 4 tracks · saved" in explorer.selectbox(key="explorer-playlist").options
+    explorer.checkbox(key="explorer-delete-sure").check().run()
     explorer.button(key="explorer-delete").click().run()
     assert not explorer.exception
     options = explorer.selectbox(key="explorer-playlist").options
