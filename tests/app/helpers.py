@@ -37,3 +37,25 @@ def frame_with(at: AppTest, column: str) -> pd.DataFrame:
         if column in frame.value.columns:
             return frame.value
     raise AssertionError(f"No dataframe with a {column!r} column on the page.")
+
+
+def ask(query: str, approach: str = "emotions", k: int = 5) -> AppTest:
+    """Run the Recommend page for `query` with `approach` and `k` results (no exception)."""
+    at = run_page("recommend")
+    at.text_area(key="rec-query").input(query)
+    at.radio(key="rec-approach").set_value(approach)
+    at.number_input(key="rec-k").set_value(k)
+    at.button(key="rec-submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def card_titles(at: AppTest) -> list[str]:
+    """The titles of the Recommend page's result cards, in rank order."""
+    cards = [plain(m.value) for m in at.markdown if m.value.startswith("**")]
+    return [c.split("**")[1].split(". ", 1)[1] for c in cards if ". " in c.split("**")[1]]
+
+
+def all_text(at: AppTest) -> str:
+    """Every text element of the page, as plain text, in one string."""
+    return " ".join(plain(t) for t in texts(at))

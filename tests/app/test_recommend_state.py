@@ -9,34 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import moodtune.ui.list_actions as list_actions_module
 from moodtune.emotions.words import MILD
 from moodtune.ui.journeys import JOURNEY, MATCH
-from tests.app.helpers import frame_with, plain, run_page, texts
+from tests.app.helpers import all_text, ask, card_titles, frame_with, plain, run_page, texts
 
 RAINY = "rainy Sunday, missing home"
 FURIOUS = "they lied to us and I am furious"
-
-
-def _ask(query: str, approach: str = "emotions", k: int = 5) -> AppTest:
-    at = run_page("recommend")
-    at.text_area(key="rec-query").input(query)
-    at.radio(key="rec-approach").set_value(approach)
-    at.number_input(key="rec-k").set_value(k)
-    at.button(key="rec-submit").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _titles(at: AppTest) -> list[str]:
-    cards = [plain(m.value) for m in at.markdown if m.value.startswith("**")]
-    return [c.split("**")[1].split(". ", 1)[1] for c in cards if ". " in c.split("**")[1]]
-
-
-def _all_text(at: AppTest) -> str:
-    return " ".join(plain(t) for t in texts(at))
 
 
 def _shown(widget: Any) -> Any:
@@ -58,7 +38,7 @@ def test_switching_mode_keeps_both_forms_as_they_made_their_lists(library_home: 
     at.checkbox(key="rec-one-per-artist").check()
     at.button(key="rec-submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    titles = _titles(at)
+    titles = card_titles(at)
     at.text_input(key="rec-list-name").input("Sunday, kept").run()
 
     at.radio(key="rec-mode").set_value(JOURNEY).run()
@@ -80,7 +60,7 @@ def test_switching_mode_keeps_both_forms_as_they_made_their_lists(library_home: 
     assert _shown(at.slider(key="rec-years")) == (1990, 2015)
     assert _shown(at.checkbox(key="rec-one-per-artist")) is True
     assert _shown(at.text_input(key="rec-list-name")) == "Sunday, kept"
-    assert _titles(at) == titles
+    assert card_titles(at) == titles
     # Once drawn, the form is the listener's again: later runs do not send values over it.
     at.run()
     assert not at.text_area(key="rec-query").proto.set_value
@@ -104,11 +84,11 @@ def _rows(home: Path) -> list[tuple[str, int]]:
 def test_a_stored_vote_shows_after_a_reload_and_a_new_vote_replaces_it(
     library_home: Path,
 ) -> None:
-    at = _ask(RAINY, "lyrics", 3)
+    at = ask(RAINY, "lyrics", 3)
     at.feedback[1].set_value(1).run()
     assert [v for _, v in _rows(library_home)] == [1]
 
-    reloaded = _ask(RAINY, "lyrics", 3)  # a new AppTest is a new browser session
+    reloaded = ask(RAINY, "lyrics", 3)  # a new AppTest is a new browser session
     assert [f.value for f in reloaded.feedback] == [None, 1, None]
     assert not reloaded.toast  # showing a stored vote does not store it again
     assert len(_rows(library_home)) == 1
@@ -120,17 +100,17 @@ def test_a_stored_vote_shows_after_a_reload_and_a_new_vote_replaces_it(
 
 
 def test_less_like_after_more_like_on_one_song_replaces_the_move(library_home: Path) -> None:
-    at = _ask(FURIOUS, "emotions", 5)
-    song = _titles(at)[0]
+    at = ask(FURIOUS, "emotions", 5)
+    song = card_titles(at)[0]
     at.button(key="more-emotions-1").click().run()
     assert not at.exception
-    place = _titles(at).index(song) + 1
+    place = card_titles(at).index(song) + 1
     at.button(key=f"less-emotions-{place}").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    shown = _all_text(at)
+    shown = all_text(at)
     assert f"Refined: {FURIOUS} · less like “{song}”" in shown
     assert "more like" not in shown
-    titles = _titles(at)
+    titles = card_titles(at)
     assert titles[0] != song
     if song in titles:
         card = next(plain(m.value) for m in at.markdown if f". {song}**" in plain(m.value))
@@ -162,7 +142,7 @@ def test_downloads_and_spotify_use_the_typed_playlist_name(
         return real(name, fmt)
 
     monkeypatch.setattr(list_actions_module, "file_name", spy)
-    at = _ask(RAINY, "emotions", 3)
+    at = ask(RAINY, "emotions", 3)
     assert named[-2:] == [RAINY, RAINY]
     at.text_input(key="rec-list-name").input("Sunday mix").run()
     assert not at.exception
@@ -172,14 +152,14 @@ def test_downloads_and_spotify_use_the_typed_playlist_name(
 
 
 def test_compare_mode_cards_have_short_refine_labels_with_help(library_home: Path) -> None:
-    at = _ask(RAINY, "compare", 2)
+    at = ask(RAINY, "compare", 2)
     for approach in ("lyrics", "hybrid"):
         more, less = at.button(key=f"more-{approach}-1"), at.button(key=f"less-{approach}-1")
         assert len(more.label) <= 6, more.label
         assert len(less.label) <= 6, less.label
         assert "More like this" in more.help
         assert "Less like this" in less.help
-    single = _ask(RAINY, "lyrics", 2)
+    single = ask(RAINY, "lyrics", 2)
     assert single.button(key="more-lyrics-1").label == "More like this"
 
 
@@ -188,7 +168,7 @@ _MATCH = re.compile(r"\((\w+): you (\d\.\d\d), song (\d\.\d\d)\)")
 
 def test_only_shared_emotions_are_explained_as_matches(library_home: Path) -> None:
     # By its lyrics' words, a song can rank high for a feeling it shares no emotion with.
-    at = _ask("estoy tan triste sin ti", "lyrics", 8)
+    at = ask("estoy tan triste sin ti", "lyrics", 8)
     captions = [plain(c.value) for c in at.caption if "% match · " in plain(c.value)]
     assert len(captions) == 8
     for caption in captions:

@@ -6,62 +6,42 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import plain, run_page, texts
+from tests.app.helpers import all_text, ask, card_titles, plain, run_page
 
 FURIOUS = "they lied to us and I am furious"
 
 
-def _ask(query: str, approach: str = "emotions", k: int = 5) -> AppTest:
-    at = run_page("recommend")
-    at.text_area(key="rec-query").input(query)
-    at.radio(key="rec-approach").set_value(approach)
-    at.number_input(key="rec-k").set_value(k)
-    at.button(key="rec-submit").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _titles(at: AppTest) -> list[str]:
-    cards = [plain(m.value) for m in at.markdown if m.value.startswith("**")]
-    return [c.split("**")[1].split(". ", 1)[1] for c in cards if ". " in c.split("**")[1]]
-
-
-def _all_text(at: AppTest) -> str:
-    return " ".join(plain(t) for t in texts(at))
-
-
 def test_more_and_less_like_this_and_a_follow_up_refine_the_list(library_home: Path) -> None:
-    at = _ask(FURIOUS)
-    first = _titles(at)
+    at = ask(FURIOUS)
+    first = card_titles(at)
     assert len(first) == 5
 
     at.button(key="less-emotions-1").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    shown = _all_text(at)
+    shown = all_text(at)
     assert f"Refined: {FURIOUS} · less like “{first[0]}”" in shown
     assert "Changed: " in shown
-    assert first[0] not in _titles(at)
+    assert first[0] not in card_titles(at)
     assert "Dropped: " in shown
 
     at.text_input(key="rec-followup").input("less angry")
     at.button(key="rec-followup-go").click().run()
     assert not at.exception
-    assert "· less angry" in _all_text(at)
+    assert "· less angry" in all_text(at)
 
     at.button(key="more-emotions-3").click().run()
     assert not at.exception
-    assert "· more like “" in _all_text(at)
+    assert "· more like “" in all_text(at)
 
     at.button(key="rec-restart").click().run()
     assert not at.exception
-    assert "Refined:" not in _all_text(at)
-    assert _titles(at) == first
+    assert "Refined:" not in all_text(at)
+    assert card_titles(at) == first
 
 
 def test_an_empty_follow_up_says_what_to_type(library_home: Path) -> None:
-    at = _ask(FURIOUS)
+    at = ask(FURIOUS)
     at.button(key="rec-followup-go").click().run()
     assert not at.exception
     assert any("Say how the list should change" in e.value for e in at.error)
@@ -86,8 +66,8 @@ def test_filters_narrow_the_results(library_home: Path) -> None:
 def test_results_are_saved_as_a_playlist_the_explorer_lists_renames_and_deletes(
     library_home: Path,
 ) -> None:
-    at = _ask(FURIOUS, k=4)
-    titles = _titles(at)
+    at = ask(FURIOUS, k=4)
+    titles = card_titles(at)
     assert at.text_input(key="rec-list-name").value == FURIOUS
     at.text_input(key="rec-list-name").input("Angry but fair")
     at.button(key="rec-list-save").click().run()
@@ -116,7 +96,7 @@ def test_results_are_saved_as_a_playlist_the_explorer_lists_renames_and_deletes(
 
 
 def test_a_taken_name_is_refused_with_a_message(library_home: Path) -> None:
-    at = _ask(FURIOUS, k=3)
+    at = ask(FURIOUS, k=3)
     at.text_input(key="rec-list-name").input("Night shift")
     at.button(key="rec-list-save").click().run()
     assert not at.exception
@@ -128,7 +108,7 @@ def test_spotify_without_authorization_explains_what_to_configure(
     library_home: Path, page: str
 ) -> None:
     if page == "recommend":
-        at = _ask(FURIOUS, k=3)
+        at = ask(FURIOUS, k=3)
         key = "rec-list-spotify"
     else:
         at = run_page("recommend")
@@ -162,16 +142,16 @@ def test_a_thumbs_down_moves_the_track_down_for_a_similar_feeling(library_home: 
     from moodtune.feedback import FeedbackStore, Vote
 
     similar = "I am furious because they lied to us"
-    at = _ask(similar, k=10)
-    first = _titles(at)
+    at = ask(similar, k=10)
+    first = card_titles(at)
     top_id = at.session_state["rec-result"].results[0][1][0].track_id
     at.text_input(key="rec-list-name").input("Ten furious")
     at.button(key="rec-list-save").click().run()
     FeedbackStore(library_home / "feedback.db").record(
         Vote("earlier-session", FURIOUS, "emotions", 1, top_id, up=False)
     )
-    again = _ask(similar, k=3)
-    assert first[0] not in _titles(again)
+    again = ask(similar, k=3)
+    assert first[0] not in card_titles(again)
     # Within the saved ten the whole list fits on the page: the track is there, lower down.
     at = run_page("recommend")
     at.text_area(key="rec-query").input(similar)
@@ -180,7 +160,7 @@ def test_a_thumbs_down_moves_the_track_down_for_a_similar_feeling(library_home: 
     at.selectbox(key="rec-playlist").select("saved:ten-furious")
     at.button(key="rec-submit").click().run()
     assert not at.exception
-    titles = _titles(at)
+    titles = card_titles(at)
     assert sorted(titles) == sorted(first)
     assert titles.index(first[0]) > 0
     notes = [plain(c.value) for c in at.caption if "moved down" in plain(c.value)]

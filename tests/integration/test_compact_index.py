@@ -15,7 +15,7 @@ import pytest
 
 from moodtune import recommend
 from moodtune.config import load_settings
-from moodtune.recommend import APPROACHES, QueryContext, Recommender, build_recommender, top_rows
+from moodtune.recommend import APPROACHES, QueryContext, Recommender, top_rows
 from moodtune.store import Store
 
 QUERIES = [
@@ -25,12 +25,6 @@ QUERIES = [
     .splitlines()
     if line.strip()
 ][:24]
-
-
-@pytest.fixture(scope="module")
-def recommender(demo_home: Path) -> Recommender:
-    settings = load_settings(secrets_path=Path("/nonexistent"), home=str(demo_home))
-    return build_recommender(settings, Store(settings.library_url, read_only=True))
 
 
 def _stored(recommender: Recommender) -> dict[str, np.ndarray]:

@@ -4,23 +4,14 @@ done-when, a sentence target, the filters, and corrections counting through the 
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
-from moodtune.config import load_settings
 from moodtune.errors import InputError
 from moodtune.journey import JourneyFilters, plan_journey
-from moodtune.recommend import Recommender, build_recommender
-from moodtune.store import Store
+from moodtune.recommend import Recommender
 
 CRYING = "I can't stop crying since she left"
-
-
-@pytest.fixture(scope="module")
-def recommender(demo_home: Path) -> Recommender:
-    settings = load_settings(secrets_path=Path("/nonexistent"), home=str(demo_home))
-    return build_recommender(settings, Store(settings.library_url, read_only=True))
 
 
 def test_crying_to_joy_meets_every_promise(recommender: Recommender) -> None:

@@ -5,18 +5,7 @@ import pytest
 from moodtune.config import Settings
 from moodtune.errors import InputError
 from moodtune.models import RecommendFilters
-from moodtune.recommend import APPROACHES, Recommender, build_recommender
-from moodtune.store import Store
-
-
-@pytest.fixture(scope="module")
-def recommender(demo_home: object) -> Recommender:
-    from pathlib import Path
-
-    from moodtune.config import load_settings
-
-    settings = load_settings(secrets_path=Path("/nonexistent"), home=str(demo_home))
-    return build_recommender(settings, Store(settings.library_url, read_only=True))
+from moodtune.recommend import APPROACHES, Recommender
 
 
 @pytest.mark.parametrize("approach", APPROACHES.names())
