@@ -308,6 +308,16 @@ def _csv_records(text: str, filename: str, delimiter: str | None) -> Iterator[_R
         if not any(v.strip() for v in values):
             continue  # blank separator lines are not rows
         row_number += 1
+        if len(values) < len(columns) and any("\n" in v for v in values) and text.count('"') % 2:
+            # An unclosed quote runs the rest of the file into one cell of this (short) row.
+            yield (
+                row_number,
+                (
+                    'a quote (") opened in this row is never closed, so the rest of the file ran '
+                    "into one cell: close the quote or remove it"
+                ),
+            )
+            continue
         # Short rows leave trailing columns missing; extra cells beyond the header are ignored.
         yield (
             row_number,

@@ -249,3 +249,12 @@ def test_json_shapes_are_named_in_json_words() -> None:
         parse_tracks(b'[{"title": "a", "artist": "b", "lyrics": "c"}, 3]', "two.json")
     with pytest.raises(InputError, match=r"year '1850\.5' is not a whole year"):
         parse_tracks(b"title,artist,lyrics,year\nA,B,words,1850.5\n", "y.csv")
+
+
+def test_an_unclosed_quote_is_named_not_reported_as_missing_cells() -> None:
+    data = b'title,artist,lyrics\n"Open quote,Artist,words\nSecond,Art,more words\n'
+    with pytest.raises(InputError) as caught:
+        parse_tracks(data, "quoted.csv")
+    message = str(caught.value)
+    assert 'Row 1: a quote (") opened in this row is never closed' in message
+    assert "is missing" not in message
