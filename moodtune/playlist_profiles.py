@@ -116,13 +116,16 @@ def _where(start: int, length: int, n: int) -> str:
     return "in the middle"
 
 
-def describe_mood(dominant: Sequence[str], mean: Sequence[float] | None = None) -> str:
+def describe_mood(
+    dominant: Sequence[str], mean: Sequence[float] | None = None, *, ordered: bool = True
+) -> str:
     """One sentence on a playlist's mood from its tracks' dominant emotions in play order.
 
     The head names what leads ("mostly sadness", "mostly sadness and trust", or "a mix of ...");
     emotions leading as many tracks are ordered by the playlist's `mean` score (then by
     EMOTIONS order). The tail names the longest run of another emotion and where it sits ("with
-    an anger streak in the middle"), or, without one, how the start and the end differ.
+    an anger streak in the middle"), or, without one, how the start and the end differ; it is
+    left out when the tracks are not `ordered` (the whole library has no play order).
     """
     n = len(dominant)
     if n == 0:
@@ -143,6 +146,8 @@ def describe_mood(dominant: Sequence[str], mean: Sequence[float] | None = None) 
     else:
         names = [e for e, _ in ranked[:3]]
         head, leading = f"A mix of {', '.join(names[:-1])} and {names[-1]}", set(names)
+    if not ordered:
+        return f"{head}."
     shortest = 2 if n <= 8 else max(2, math.ceil(0.12 * n))
     streaks = [r for r in _runs(dominant) if r[0] not in leading and r[2] >= shortest]
     if streaks:
@@ -185,7 +190,7 @@ def profile_playlist(index: LibraryIndex, playlist: Playlist) -> PlaylistProfile
         mean=mean,
         dominant=dominant,
         counts=tuple((e, counts.get(e, 0)) for e in EMOTIONS),
-        reading=describe_mood(dominant, mean.scores),
+        reading=describe_mood(dominant, mean.scores, ordered=playlist.kind != "library"),
     )
 
 

@@ -99,3 +99,9 @@ def test_emotions_leading_as_many_tracks_are_ordered_by_the_mean() -> None:
     assert by_order.startswith("Mostly sadness and joy")  # joy before fear in EMOTIONS
     mean = [0.30 if e == "joy" else 0.32 if e == "fear" else 0.1 for e in EMOTIONS]
     assert describe_mood(dominant, mean).startswith("Mostly sadness and fear")
+
+
+def test_the_whole_library_has_no_arc_to_read() -> None:
+    dominant = ["joy", "joy", "joy", "sadness", "anger", "anger", "disgust", "disgust"]
+    assert describe_mood(dominant) == "Mostly joy and disgust, with an anger streak in the middle."
+    assert describe_mood(dominant, ordered=False) == "Mostly joy and disgust."
