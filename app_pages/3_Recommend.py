@@ -22,10 +22,12 @@ except MoodTuneError as exc:
     st.caption("Open the Ingest page in the sidebar to build a library.")
     st.stop()
 
+widgets.restore_page_values()  # coming back from another page keeps the forms
 mode = journeys.choose_mode()
 widgets.keep_form_values(mode)  # switching modes keeps both forms as they made their lists
 if mode == journeys.JOURNEY:
     journeys.journey_section()
+    widgets.copy_page_values()
     st.stop()
 
 with st.form("recommend-form"):
@@ -59,6 +61,7 @@ if submitted:
 result = st.session_state.get(RESULT_KEY)
 if result is not None:
     results_section(result)
+widgets.copy_page_values()
 
 st.divider()
 st.subheader("Feedback so far")

@@ -2,17 +2,20 @@
 in a sentence and its arc, two or three playlists compared side by side, and the Recommend
 page's "only from this playlist" box.
 
-Owns: these widgets (keys `explorer-playlist`, `explorer-compare`, `rec-playlist`, and the rename
-and delete widgets `explorer-rename*`, `explorer-delete*`), their charts' keys, the comparison
-table's columns, the name suggested for saving a list (one no playlist has yet), and the rerun
-after a playlist is saved, renamed or deleted, with its message shown as a toast on the next run.
+Owns: these widgets (keys `explorer-playlist`, `explorer-compare`, `rec-playlist`, with the labels
+each last showed under `<key>-drawn`, so that a picked playlist stays picked when its label
+changes; and the rename and delete widgets `explorer-rename*`, `explorer-delete*`), their
+charts' keys, the comparison table's columns, the name suggested for saving a list (one no
+playlist has yet), and the rerun after a playlist is saved, renamed or deleted, with its message
+shown as a toast on the next run.
 Must not compute profiles or differences (moodtune/playlist_profiles.py does) and must not catch
 errors (the pages show them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -36,7 +39,6 @@ from moodtune.ui.list_actions import list_actions
 from moodtune.ui.safe import md_escape
 
 PICK_KEY, COMPARE_KEY, LIMIT_KEY = "explorer-playlist", "explorer-compare", "rec-playlist"
-DRAWN_KEY = "explorer-playlist-drawn"  # (id, label) of the playlist the picker last showed
 NOTICE_KEY = "explorer-playlist-notice"  # what the last change did, shown on the next run
 RENAME_FOR, RENAME_KEY = "explorer-rename-for", "explorer-rename"
 SURE_KEY = "explorer-delete-sure"
@@ -61,45 +63,55 @@ def _label(playlist: Playlist) -> str:
     return f"{playlist.name} · {len(playlist.track_ids)} tracks · {kind}"
 
 
+def _ids(value: object) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def _playlist_box(
+    widget: Callable[..., Any], label: str, choices: Mapping[str, Playlist], key: str, **kwargs: Any
+) -> Any:
+    """Draw `widget` (st.selectbox or st.multiselect) over the playlists in `choices`, by id;
+    a picked playlist stays picked when its label changes."""
+    # The browser keeps the labels it was last sent, not the ids: once a picked playlist's label
+    # changes (renamed or tracks added, here or in another session) that label matches no option
+    # and the next rerun would silently drop it. This run still reads the ids (through the
+    # options the box was last drawn with); setting them again sends the new labels.
+    drawn = st.session_state.get(f"{key}-drawn", {})
+    value = st.session_state.get(key)
+    picked = _ids(value)
+    if any(p in choices and p in drawn and _label(choices[p]) != drawn[p] for p in picked):
+        kept = [p for p in picked if p in choices]
+        st.session_state[key] = kept if isinstance(value, list) else kept[0]
+    chosen = widget(
+        label, list(choices), format_func=lambda pid: _label(choices[pid]), key=key, **kwargs
+    )
+    st.session_state[f"{key}-drawn"] = {p: _label(choices[p]) for p in _ids(chosen) if p in choices}
+    return chosen
+
+
 def pick_playlist(playlists: Sequence[Playlist], index: LibraryIndex) -> Playlist:
     """A select box over the whole library and every playlist; return the chosen one."""
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.toast(md_escape(str(notice), 400))
     choices = _choices(playlists, index)
-    # The browser keeps the label it was last sent, not the id: once the chosen playlist's label
-    # changes (renamed, tracks added) that label matches no option and the next rerun would fall
-    # back to the whole library. Setting the id again sends the new label.
-    drawn = st.session_state.get(DRAWN_KEY)
-    if (
-        drawn
-        and drawn[0] in choices
-        and _label(choices[drawn[0]]) != drawn[1]
-        and st.session_state.get(PICK_KEY) == drawn[0]
-    ):
-        st.session_state[PICK_KEY] = drawn[0]
-    chosen = st.selectbox(
+    chosen = _playlist_box(
+        st.selectbox,
         "Playlist",
-        list(choices),
-        format_func=lambda pid: _label(choices[pid]),
-        key=PICK_KEY,
+        choices,
+        PICK_KEY,
         help="Spotify playlists, imported files and the demo's playlists are recorded when they "
         "are ingested; a file imported again under the same name updates its playlist.",
     )
-    playlist = choices.get(str(chosen), choices[LIBRARY_ID])
-    st.session_state[DRAWN_KEY] = (playlist.playlist_id, _label(playlist))
-    return playlist
+    return choices.get(str(chosen), choices[LIBRARY_ID])
 
 
 def playlist_limit() -> str:
     """A select box limiting recommendations to one playlist; '' for the whole library."""
     choices = _choices(read_playlists(resources.store()), resources.store().index())
-    chosen = st.selectbox(
-        "Only from",
-        list(choices),
-        format_func=lambda pid: _label(choices[pid]),
-        key=LIMIT_KEY,
-    )
+    chosen = _playlist_box(st.selectbox, "Only from", choices, LIMIT_KEY)
     return "" if chosen in (None, LIBRARY_ID) else str(chosen)
 
 
@@ -116,12 +128,12 @@ def profile_panel(profile: PlaylistProfile) -> None:
 def compare_panel(playlists: Sequence[Playlist], index: LibraryIndex) -> None:
     """Pick two or three playlists; overlay their radars and list the emotions that differ."""
     choices = _choices(playlists, index)
-    picked = st.multiselect(
+    picked = _playlist_box(
+        st.multiselect,
         "Playlists to compare",
-        list(choices),
-        format_func=lambda pid: _label(choices[pid]),
+        choices,
+        COMPARE_KEY,
         max_selections=MAX_COMPARED,
-        key=COMPARE_KEY,
         placeholder="Pick two or three playlists",
     )
     if len(picked) < 2:

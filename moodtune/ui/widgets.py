@@ -5,7 +5,7 @@ form that corrects a song's emotions.
 Owns: how outside text is shown (st.text, dataframes, or md_escape'd markdown; links only to
 validated Spotify pages), the thumbs-vote bookkeeping (a card shows the vote that counts for its
 result, from any session; one stored row per changed vote), and keeping the values of the
-Recommend page's forms while their mode is not shown.
+Recommend page's forms while their mode or the page is not shown.
 Must not rank, ingest or compute emotion positions: it renders what moodtune returns.
 """
 
@@ -50,6 +50,8 @@ FORM_KEYS = {
     ),
 }  # fmt: skip
 _MODE_DRAWN = "rec-mode-drawn"  # the mode the Recommend page's last run drew
+_PAGE_KEYS = ("rec-mode", *FORM_KEYS[MATCH], *FORM_KEYS[JOURNEY])
+_KEPT = "_keep-"  # prefix of the copies of _PAGE_KEYS, which no widget owns
 NO_SECOND = "—"
 EMOTIONS_BY = {
     LISTENER: "emotions set by a listener",
@@ -91,6 +93,28 @@ def keep_form_values(mode: str) -> None:
     for key in keys:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def restore_page_values() -> None:
+    """Give the Recommend page's widgets back their values after another page ran (call before
+    drawing any widget).
+
+    A run of another page drops the value of every widget of this one. So each value is also
+    copied under a key no widget owns, and a value that is gone is written back from its copy:
+    written under its key, it is sent to the browser with the widget.
+    """
+    for key in _PAGE_KEYS:
+        if key not in st.session_state and _KEPT + key in st.session_state:
+            st.session_state[key] = st.session_state[_KEPT + key]
+    copy_page_values()
+
+
+def copy_page_values() -> None:
+    """Copy the Recommend page's values for restore_page_values; call again as the run ends,
+    since the run may have changed some (a new list's name)."""
+    for key in _PAGE_KEYS:
+        if key in st.session_state:
+            st.session_state[_KEPT + key] = st.session_state[key]
 
 
 def _vote_key(query: str, rec: Recommendation) -> str:
