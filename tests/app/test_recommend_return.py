@@ -4,12 +4,18 @@ mode) as they made the list still shown; the app runs as in a browser, through s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
 from moodtune.ui.journeys import JOURNEY
-from tests.app.helpers import ROOT, card_titles, plain
+from tests.app.helpers import (
+    ROOT,
+    assert_match_form_shown,
+    card_titles,
+    fill_match_form,
+    plain,
+    shown,
+)
 
 RAINY = "rainy Sunday, missing home"
 RECOMMEND, HOME = "app_pages/3_Recommend.py", "app_pages/0_Home.py"
@@ -30,37 +36,13 @@ def _away_and_back(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def _shown(widget: Any) -> Any:
-    """The value the browser shows for a widget drawn again: the server's value only when the
-    run sends it (set_value); otherwise the browser shows the widget's default."""
-    assert widget.proto.set_value, f"{widget.key} would show its default in the browser"
-    return widget.value
-
-
 def test_coming_back_keeps_the_form_that_made_the_list(library_home: Path) -> None:
     at = _recommend_page()
-    artist = at.multiselect(key="rec-exclude").options[0]
-    at.text_area(key="rec-query").input(RAINY)
-    at.radio(key="rec-approach").set_value("refined")
-    at.number_input(key="rec-k").set_value(7)
-    at.selectbox(key="rec-playlist").select("demo:night-shift")
-    at.multiselect(key="rec-exclude").select(artist)
-    at.slider(key="rec-years").set_value((1990, 2015))
-    at.checkbox(key="rec-one-per-artist").check()
-    at.button(key="rec-submit").click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    artist = fill_match_form(at, RAINY)
     titles = card_titles(at)
-    at.text_input(key="rec-list-name").input("Sunday, kept").run()
 
     _away_and_back(at)
-    assert _shown(at.text_area(key="rec-query")) == RAINY
-    assert _shown(at.radio(key="rec-approach")) == "refined"
-    assert _shown(at.number_input(key="rec-k")) == 7
-    assert _shown(at.selectbox(key="rec-playlist")) == "demo:night-shift"
-    assert _shown(at.multiselect(key="rec-exclude")) == [artist]
-    assert _shown(at.slider(key="rec-years")) == (1990, 2015)
-    assert _shown(at.checkbox(key="rec-one-per-artist")) is True
-    assert _shown(at.text_input(key="rec-list-name")) == "Sunday, kept"
+    assert_match_form_shown(at, RAINY, artist)
     assert card_titles(at) == titles
     # Once drawn, the form is the listener's again: later runs do not send values over it.
     at.run()
@@ -75,7 +57,7 @@ def test_leaving_right_after_asking_keeps_the_new_lists_name(library_home: Path)
     assert at.text_input(key="rec-list-name").value == RAINY  # named by the run that made it
 
     _away_and_back(at)
-    assert _shown(at.text_input(key="rec-list-name")) == RAINY
+    assert shown(at.text_input(key="rec-list-name")) == RAINY
 
 
 def test_coming_back_keeps_the_journey_mode_and_form(library_home: Path) -> None:
@@ -88,8 +70,8 @@ def test_coming_back_keeps_the_journey_mode_and_form(library_home: Path) -> None
     assert not at.exception, [e.value for e in at.exception]
 
     _away_and_back(at)
-    assert _shown(at.radio(key="rec-mode")) == JOURNEY
-    assert _shown(at.text_area(key="jr-query")) == "heartbroken"
-    assert _shown(at.selectbox(key="jr-target")) == "trust"
-    assert _shown(at.number_input(key="jr-n")) == 5
+    assert shown(at.radio(key="rec-mode")) == JOURNEY
+    assert shown(at.text_area(key="jr-query")) == "heartbroken"
+    assert shown(at.selectbox(key="jr-target")) == "trust"
+    assert shown(at.number_input(key="jr-n")) == 5
     assert "From your feeling to trust, in 5 tracks" in [plain(s.value) for s in at.subheader]

@@ -6,40 +6,33 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import moodtune.ui.list_actions as list_actions_module
 from moodtune.emotions.words import MILD
 from moodtune.ui.journeys import JOURNEY, MATCH
-from tests.app.helpers import all_text, ask, card_titles, frame_with, plain, run_page, texts
+from tests.app.helpers import (
+    all_text,
+    ask,
+    assert_match_form_shown,
+    card_titles,
+    fill_match_form,
+    frame_with,
+    plain,
+    run_page,
+    shown,
+    texts,
+)
 
 RAINY = "rainy Sunday, missing home"
 FURIOUS = "they lied to us and I am furious"
 
 
-def _shown(widget: Any) -> Any:
-    """The value the browser shows for a widget drawn again: the server's value only when the
-    run sends it (set_value); otherwise the browser shows the widget's default."""
-    assert widget.proto.set_value, f"{widget.key} would show its default in the browser"
-    return widget.value
-
-
 def test_switching_mode_keeps_both_forms_as_they_made_their_lists(library_home: Path) -> None:
     at = run_page("recommend")
-    artist = at.multiselect(key="rec-exclude").options[0]
-    at.text_area(key="rec-query").input(RAINY)
-    at.radio(key="rec-approach").set_value("refined")
-    at.number_input(key="rec-k").set_value(7)
-    at.selectbox(key="rec-playlist").select("demo:night-shift")
-    at.multiselect(key="rec-exclude").select(artist)
-    at.slider(key="rec-years").set_value((1990, 2015))
-    at.checkbox(key="rec-one-per-artist").check()
-    at.button(key="rec-submit").click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    artist = fill_match_form(at, RAINY)
     titles = card_titles(at)
-    at.text_input(key="rec-list-name").input("Sunday, kept").run()
 
     at.radio(key="rec-mode").set_value(JOURNEY).run()
     at.text_area(key="jr-query").input("heartbroken")
@@ -52,14 +45,7 @@ def test_switching_mode_keeps_both_forms_as_they_made_their_lists(library_home: 
 
     at.radio(key="rec-mode").set_value(MATCH).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert _shown(at.text_area(key="rec-query")) == RAINY
-    assert _shown(at.radio(key="rec-approach")) == "refined"
-    assert _shown(at.number_input(key="rec-k")) == 7
-    assert _shown(at.selectbox(key="rec-playlist")) == "demo:night-shift"
-    assert _shown(at.multiselect(key="rec-exclude")) == [artist]
-    assert _shown(at.slider(key="rec-years")) == (1990, 2015)
-    assert _shown(at.checkbox(key="rec-one-per-artist")) is True
-    assert _shown(at.text_input(key="rec-list-name")) == "Sunday, kept"
+    assert_match_form_shown(at, RAINY, artist)
     assert card_titles(at) == titles
     # Once drawn, the form is the listener's again: later runs do not send values over it.
     at.run()
@@ -68,11 +54,11 @@ def test_switching_mode_keeps_both_forms_as_they_made_their_lists(library_home: 
 
     at.radio(key="rec-mode").set_value(JOURNEY).run()
     assert not at.exception
-    assert _shown(at.text_area(key="jr-query")) == "heartbroken"
-    assert _shown(at.selectbox(key="jr-target")) == "trust"
-    assert _shown(at.number_input(key="jr-n")) == 5
-    assert _shown(at.checkbox(key="jr-one-per-artist")) is True
-    assert _shown(at.text_input(key="jr-list-name")) == "Towards trust"
+    assert shown(at.text_area(key="jr-query")) == "heartbroken"
+    assert shown(at.selectbox(key="jr-target")) == "trust"
+    assert shown(at.number_input(key="jr-n")) == 5
+    assert shown(at.checkbox(key="jr-one-per-artist")) is True
+    assert shown(at.text_input(key="jr-list-name")) == "Towards trust"
     assert "From your feeling to trust, in 5 tracks" in [plain(s.value) for s in at.subheader]
 
 
