@@ -70,7 +70,9 @@ def library_status(library: Store) -> None:
     a.metric("Tracks", len(library))
     b.metric("Versions", len(library.versions()))
     c.metric("Extractor", library.extractor_name or "?")
-    d.metric("Version", library.version[:10])
+    # The id's first 10 digits fit the column; the whole id (as the versions table shows it)
+    # is in the metric's help.
+    d.metric("Version", library.version[:10], help=f"Version id {library.version}")
     st.caption("Library location")
     st.code(library.url, language=None)
 
@@ -273,7 +275,7 @@ def ingest_report(report: IngestReport) -> None:
         ]
     )  # fmt: skip
     st.dataframe(table, hide_index=True, key="ingest-table")
-    st.caption(f"Library version {report.version[:10]} · {report.track_count} tracks in total")
+    st.caption(f"Library version {report.version} · {report.track_count} tracks in total")
 
 
 def versions_table(library: Store) -> None:
@@ -311,9 +313,14 @@ def track_detail(library: Store, index: LibraryIndex, row: int) -> None:
     correction_form(index.track_ids[row], index.titles[row], index.artists[row], "explorer-fix")
 
 
+# How a correction's stored author reads on the page ("app" and "cli" are where it was made).
+_WHO = {"app": "a listener in the app", "cli": "the command line"}
+
+
 def _correction_note(current: Correction) -> str:
+    who = _WHO.get(current.who, current.who) or "a listener"
     return (
-        f"Set to {' + '.join(current.emotions)} by {current.who or 'a listener'} "
+        f"Set to {' + '.join(current.emotions)} by {who} "
         f"on {current.created_at[:16].replace('T', ' ')}."
     )
 

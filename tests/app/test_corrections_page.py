@@ -33,7 +33,7 @@ def test_a_correction_from_the_explorer_is_saved_shown_and_undone(library_home: 
         "anticipation", "joy", "app",
     )  # fmt: skip
     shown = plain(" ".join(texts(at)))
-    assert "Set to anticipation + joy by app" in shown
+    assert "Set to anticipation + joy by a listener in the app" in shown
     assert "Emotions set by a listener." in shown
     assert "optimism" in shown  # anticipation + joy: their dyad in the refined words
 
