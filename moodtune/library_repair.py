@@ -21,21 +21,12 @@ from pathlib import Path
 import deeplake
 import numpy as np
 
-from moodtune.embed import DIM
 from moodtune.errors import InputError, NotFoundError, StoreError
-from moodtune.models import EMOTIONS
-from moodtune.store import OPEN_ERRORS
+from moodtune.store import OPEN_ERRORS, VECTOR_COLUMNS
 
 _LOG_DIR = "_deeplake_log"
 _META = "_meta"
 _SUFFIX = ".jsonl.lz4"
-# Columns every row holds at a fixed width (moodtune.store's schema).
-_VECTOR_COLUMNS = (
-    ("profile", len(EMOTIONS)),
-    ("song_emb", DIM),
-    ("emotion_emb", DIM),
-    ("refined_emb", DIM),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +179,7 @@ def _check_vector_columns(ds: deeplake.ReadOnlyDataset, tracks: int) -> None:
     enough to call a version readable.
     """
     names = {col.name for col in ds.schema.columns}
-    for name, width in _VECTOR_COLUMNS:
+    for name, width in VECTOR_COLUMNS:
         if name not in names:
             continue
         try:

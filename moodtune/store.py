@@ -73,6 +73,13 @@ _TEXT_COLUMNS = (
 )  # fmt: skip
 _INT_COLUMNS = ("year", "duration_ms", "instrumental")
 _MATRIX_COLUMNS = ("stanza_emb", "line_emb", "stanza_profiles")
+# Columns every row fills at a fixed width (song_emb is Deep Lake's Embedding type).
+VECTOR_COLUMNS = (
+    ("song_emb", DIM),
+    ("emotion_emb", DIM),
+    ("refined_emb", DIM),
+    ("profile", len(EMOTIONS)),
+)
 # Each song's state for listeners' calibration (EmotionAnalysis.song_state; empty where the
 # extractor has none). Libraries created before it get the column at their next analysis write.
 SONG_STATE = "song_state"
@@ -224,10 +231,13 @@ class Store:
                 ds.add_column(name, t.Text())
             for name in _INT_COLUMNS:
                 ds.add_column(name, t.Int64())
-            ds.add_column("song_emb", t.Embedding(DIM))
-            ds.add_column("emotion_emb", t.Array(t.Float32(), shape=[DIM]))
-            ds.add_column("refined_emb", t.Array(t.Float32(), shape=[DIM]))
-            ds.add_column("profile", t.Array(t.Float32(), shape=[len(EMOTIONS)]))
+            for name, width in VECTOR_COLUMNS:
+                kind = (
+                    t.Embedding(width)
+                    if name == "song_emb"
+                    else t.Array(t.Float32(), shape=[width])
+                )
+                ds.add_column(name, kind)
             for name in _MATRIX_COLUMNS:
                 ds.add_column(name, t.Array(t.Float32(), dimensions=2))
             ds.add_column(SONG_STATE, t.Array(t.Float32(), dimensions=1))
@@ -679,30 +689,24 @@ class Store:
 
         Lyrics, vectors and analysis stay as stored; `source` and `lyrics_provider` too.
         """
-        rows = self.rows()
-        missing = [t.track_id for t in tracks if t.track_id not in rows]
-        if missing:
-            raise NotFoundError(f"Track {missing[0]!r} is not in the library.")
-        try:
-            records = {
-                t.track_id: {**self._stored_record(rows[t.track_id]), **_details(t)} for t in tracks
-            }
-            self._write_rows(list(records.values()))
-        except _DEEPLAKE_ERRORS as exc:
-            raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc
+        self._rewrite([(t.track_id, _details(t)) for t in tracks])
 
     def update_analyses(self, analyses: Sequence[tuple[str, EmotionAnalysis]]) -> None:
         """Replace stored tracks' emotion analyses (after changing extractor or its version)."""
+        self._rewrite([(tid, _analysis_record(a)) for tid, a in analyses], song_state=True)
+
+    def _rewrite(
+        self, changes: Sequence[tuple[str, dict[str, Any]]], *, song_state: bool = False
+    ) -> None:
+        """Rewrite stored tracks whole: each one's stored columns, with `changes` over them."""
         rows = self.rows()
-        missing = [tid for tid, _ in analyses if tid not in rows]
+        missing = [tid for tid, _ in changes if tid not in rows]
         if missing:
             raise NotFoundError(f"Track {missing[0]!r} is not in the library.")
         try:
-            if analyses:
+            if changes and song_state:
                 self._ensure_song_state_column()
-            records = {}
-            for tid, analysis in analyses:
-                records[tid] = {**self._stored_record(rows[tid]), **_analysis_record(analysis)}
+            records = {tid: {**self._stored_record(rows[tid]), **new} for tid, new in changes}
             self._write_rows(list(records.values()))
         except _DEEPLAKE_ERRORS as exc:
             raise StoreError(f"Could not write to the library at {self.url}: {exc}") from exc

@@ -138,6 +138,17 @@ def counted(n: int, noun: str, plural: str = "") -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, in plain words ("an object", "a list", "text", "null" ...),
+    for messages that must not show Python's type names."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    kinds = ((dict, "an object"), (list, "a list"), (str, "text"), ((int, float), "a number"))
+    return next((name for types, name in kinds if isinstance(value, types)), "a value")
+
+
 def one_line(text: object, limit: int) -> str:
     """Collapse whitespace to single spaces; shorten to `limit` characters with an ellipsis."""
     flat = " ".join(str(text).split())

@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from moodtune.errors import InputError
 from moodtune.models import EMOTIONS
+from moodtune.text import json_kind
 
 DEFAULT_QUERIES: Path = Path(__file__).resolve().parents[2] / "data" / "eval_queries.jsonl"
 
@@ -83,21 +84,7 @@ def read_xed(path: str | Path) -> list[LabelledText]:
     return parse_xed(_read_text(path, "labelled text file"), str(path))
 
 
-# How a query file's values are named to the user (never Python's or pydantic's type names).
-_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
-    (bool, "true or false"),
-    (dict, "an object"),
-    (list, "a list"),
-    (str, "text"),
-    ((int, float), "a number"),
-)
 FEW_QUERIES = 20  # below this, a bootstrap over queries gives intervals that mean little
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    return next((name for types, name in _KINDS if isinstance(value, types)), "a value")
 
 
 class _QueryRow(BaseModel):
@@ -156,7 +143,7 @@ class _QueryRow(BaseModel):
             raise PydanticCustomError(
                 "plain",
                 "the id must be text or a whole number, not {kind}",
-                {"kind": _kind(value)},
+                {"kind": json_kind(value)},
             )
         return str(value)
 
@@ -180,7 +167,7 @@ def _plain(error: ErrorDetails) -> str:
         return error["msg"]
     field = str(error["loc"][0]) if error["loc"] else "row"
     template = _PYDANTIC_WORDS.get((field, error["type"]), "the {field} cannot be used ({kind})")
-    return template.replace("{field}", field).replace("{kind}", _kind(error["input"]))
+    return template.replace("{field}", field).replace("{kind}", json_kind(error["input"]))
 
 
 def _query_row(item: object, where: str) -> LabelledQuery | str:
@@ -219,7 +206,7 @@ def _query_items(text: str, source: str) -> list[tuple[str, object]]:
             first = next(n for n, line in enumerate(text.splitlines(), 1) if line.strip())
             return [(f"line {first}", payload)]
         raise InputError(
-            f"{source} holds {_kind(payload)}, not query objects: write one JSON object per "
+            f"{source} holds {json_kind(payload)}, not query objects: write one JSON object per "
             'line ({"id", "query", "emotions": [...]}) or a JSON list of them.'
         )
     items: list[tuple[str, object]] = []

@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from moodtune.errors import InputError
 from moodtune.models import EMOTIONS, Track
-from moodtune.text import counted
+from moodtune.text import counted, json_kind
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("title", "artist", "lyrics")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("id", "album", "year", "url", "emotions")
@@ -334,7 +334,7 @@ def _json_records(text: str, filename: str) -> Iterator[_Record]:
         ) from exc
     if not isinstance(payload, list):
         raise InputError(
-            f"{filename} must hold a JSON list of track objects, not {_json_kind(payload)}."
+            f"{filename} must hold a JSON list of track objects, not {json_kind(payload)}."
         )
     for number, item in enumerate(payload, start=1):
         yield number, (item if isinstance(item, dict) else _not_object(item))
@@ -353,22 +353,7 @@ def _jsonl_records(text: str, filename: str) -> Iterator[_Record]:
 
 
 def _not_object(item: object) -> str:
-    return f"expected an object with title, artist and lyrics, got {_json_kind(item)}"
-
-
-def _json_kind(value: object) -> str:
-    """What a parsed JSON value is, in JSON's words ("an object", "a list", "text" ...)."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"
+    return f"expected an object with title, artist and lyrics, got {json_kind(item)}"
 
 
 def _build_tracks(records: list[_Record], filename: str, source: str) -> list[Track]:
