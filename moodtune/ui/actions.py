@@ -18,7 +18,7 @@ from moodtune.errors import InputError, MoodTuneError
 from moodtune.filters import unknown_year_note
 from moodtune.ingest import IngestReport, LyricsFetcher, TrackOutcome, build_ingestor
 from moodtune.models import Playlist, Recommendation, RecommendFilters, Track
-from moodtune.recommend import APPROACHES
+from moodtune.recommend import APPROACHES, Recommender
 from moodtune.refine import ListChanges, RefinedQuery, compare_lists, move, rank_refined, start
 from moodtune.text import MAX_QUERY_CHARS, validate_query
 from moodtune.ui import resources
@@ -132,38 +132,36 @@ def refine_result(
     for tid in (more_like, less_like):
         if tid and tid not in rows:
             raise InputError("That track is no longer in the library; ask again.")
-    base = result.refined if result.refined is not None else start(engine, result.query)
     moved = move(
         engine,
-        base,
+        _current_query(engine, result),
         more_like=[rows[more_like]] if more_like else [],
         less_like=[rows[less_like]] if less_like else [],
         sentences=[sentence] if sentence.strip() else [],
     )
-    lists = tuple(
-        (a, tuple(rank_refined(engine, moved, a, result.k, result.filters)))
-        for a, _ in result.results
-    )
-    return _with_lists(result, lists, moved)
+    return _reranked(engine, result, moved, moved)
 
 
 def rerank_result(result: QueryResult) -> QueryResult:
     """Rank the result's query (refined or not) again with the same filters, e.g. after a
     correction changed how the library is heard, and say what changed in each list."""
     engine = resources.recommender()
-    query = result.refined if result.refined is not None else start(engine, result.query)
+    return _reranked(engine, result, _current_query(engine, result), result.refined)
+
+
+def _current_query(engine: Recommender, result: QueryResult) -> RefinedQuery:
+    return result.refined if result.refined is not None else start(engine, result.query)
+
+
+def _reranked(
+    engine: Recommender, result: QueryResult, query: RefinedQuery, refined: RefinedQuery | None
+) -> QueryResult:
+    """`result` with every list ranked again for `query` (same approaches, k and filters), what
+    changed in each, and `refined` as its refined query."""
     lists = tuple(
         (a, tuple(rank_refined(engine, query, a, result.k, result.filters)))
         for a, _ in result.results
     )
-    return _with_lists(result, lists, result.refined)
-
-
-def _with_lists(
-    result: QueryResult,
-    lists: tuple[tuple[str, tuple[Recommendation, ...]], ...],
-    refined: RefinedQuery | None,
-) -> QueryResult:
     changes = tuple(
         (a, compare_lists(old, new))
         for (a, old), (_, new) in zip(result.results, lists, strict=True)

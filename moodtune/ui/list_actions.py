@@ -29,9 +29,11 @@ from moodtune.ui import resources
 from moodtune.ui.safe import md_escape, spotify_url
 
 
-def list_actions(track_ids: Sequence[str], name: str, key: str, *, save: bool = True) -> None:
+def list_actions(
+    track_ids: Sequence[str], name: str, key: str, *, save: bool = True, suggested: str = ""
+) -> None:
     """Save / download / send to Spotify the tracks `track_ids` (in order), named `name` unless
-    the listener types another name."""
+    the listener types another name; the name box offers `suggested` (else `name`)."""
     if not track_ids:
         return
     try:
@@ -41,10 +43,11 @@ def list_actions(track_ids: Sequence[str], name: str, key: str, *, save: bool = 
         return
     chosen = name
     if save:
-        # A new list brings its own suggested name; a typed name stays while the list does.
-        if st.session_state.get(f"{key}-for") != name:
-            st.session_state[f"{key}-for"] = name
-            st.session_state[f"{key}-name"] = name[:80]
+        # A new list (or suggestion) brings its own name; a typed name stays while it does.
+        offered = (suggested or name)[:80]
+        if st.session_state.get(f"{key}-for") != offered:
+            st.session_state[f"{key}-for"] = offered
+            st.session_state[f"{key}-name"] = offered
         # Not in a form: the typed name must reach the downloads below as soon as it is entered.
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         typed = str(left.text_input("Playlist name", key=f"{key}-name") or "")

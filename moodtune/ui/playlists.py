@@ -182,8 +182,12 @@ def selection_panel(
         return
     st.markdown(f"**{len(picked)} tracks selected on the map**")
     st.caption(md_escape("; ".join(f"{index.titles[r]} — {index.artists[r]}" for r in picked), 600))
-    _suggest_name(SELECTION_KEY, "Map selection", playlists)
-    list_actions([index.track_ids[r] for r in picked], "Map selection", SELECTION_KEY)
+    list_actions(
+        [index.track_ids[r] for r in picked],
+        "Map selection",
+        SELECTION_KEY,
+        suggested=_free_name(playlists, "Map selection"),
+    )
     _after_save(SELECTION_KEY, playlists)
 
 
@@ -210,9 +214,14 @@ def playlist_actions(
         )
         if st.button("Delete this playlist", key="explorer-delete", disabled=not sure):
             _change(lambda store: _delete(store, playlist))
-    else:
-        _suggest_name(LIST_KEY, playlist.name, playlists)
-    list_actions(track_ids, playlist.name, LIST_KEY, save=playlist.kind != SAVED)
+    # Saving a copy of a playlist offers a free name: the playlist's own is always taken.
+    list_actions(
+        track_ids,
+        playlist.name,
+        LIST_KEY,
+        save=playlist.kind != SAVED,
+        suggested=_free_name(playlists, playlist.name),
+    )
     _after_save(LIST_KEY, playlists)
 
 
@@ -224,14 +233,6 @@ def _free_name(playlists: Sequence[Playlist], name: str) -> str:
         n += 1
         candidate = f"{name[: MAX_NAME - len(str(n)) - 1].rstrip()} {n}"
     return candidate
-
-
-def _suggest_name(key: str, name: str, playlists: Sequence[Playlist]) -> None:
-    # list_actions pre-fills its name box with the list's own name, which for a playlist is always
-    # taken; filling the box first (under its keys) offers a free name instead.
-    if st.session_state.get(f"{key}-for") != name:
-        st.session_state[f"{key}-for"] = name
-        st.session_state[f"{key}-name"] = _free_name(playlists, name)
 
 
 def _after_save(key: str, playlists: Sequence[Playlist]) -> None:
